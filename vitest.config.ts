@@ -11,5 +11,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Two cores: one worker per core keeps socket-heavy tests from starving each other.
     maxWorkers: 2,
+    // The SDK's notice that 2027 releases need Node 22 is printed once per worker otherwise.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
 });
