@@ -119,7 +119,12 @@ export async function serveConverse(
     return {
       reply: {
         kind: 'json',
-        body: { output: { message: { role: 'assistant', content: shaped.content } }, stopReason: shaped.stopReason, usage, metrics: { latencyMs } },
+        body: {
+          output: { message: { role: 'assistant', content: shaped.content } },
+          stopReason: shaped.stopReason,
+          usage,
+          metrics: { latencyMs },
+        },
       },
       delayMs,
       usage,

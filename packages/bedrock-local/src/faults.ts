@@ -18,11 +18,7 @@ export type Fault =
   | { kind: 'stream-cut'; afterEvents: number };
 
 export type StreamExceptionType =
-  | 'throttlingException'
-  | 'modelStreamErrorException'
-  | 'internalServerException'
-  | 'serviceUnavailableException'
-  | 'validationException';
+  'throttlingException' | 'modelStreamErrorException' | 'internalServerException' | 'serviceUnavailableException' | 'validationException';
 
 export interface FaultRule {
   fault: Fault;

@@ -8,11 +8,4 @@ export { resolveModel } from './models.js';
 export type { ModelInfo } from './models.js';
 export { validateConverseRequest } from './validate.js';
 export { countTextTokens, countBlockTokens } from './tokens.js';
-export type {
-  ContentBlock,
-  ConverseRequestBody,
-  Message,
-  StopReason,
-  TokenUsage,
-  ToolSpec,
-} from './wire-types.js';
+export type { ContentBlock, ConverseRequestBody, Message, StopReason, TokenUsage, ToolSpec } from './wire-types.js';

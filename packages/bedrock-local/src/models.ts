@@ -1,4 +1,4 @@
-import { BedrockServiceError, validationError } from './errors.js';
+import { validationError, type BedrockServiceError } from './errors.js';
 
 export interface ModelInfo {
   /** The foundation-model id, e.g. `amazon.nova-pro-v1:0`, whatever form the request used. */

@@ -86,7 +86,16 @@ export async function startLocalBedrock(options: LocalBedrockOptions = {}): Prom
 
   const handle = async (req: AnyRequest, res: AnyResponse, protocol: RecordedRequest['protocol']) => {
     const startedAt = performance.now();
-    const entry: RecordedRequest = { seq: ++seq, route: 'unknown', modelId: undefined, body: undefined, bytes: 0, protocol, status: 0, durationMs: 0 };
+    const entry: RecordedRequest = {
+      seq: ++seq,
+      route: 'unknown',
+      modelId: undefined,
+      body: undefined,
+      bytes: 0,
+      protocol,
+      status: 0,
+      durationMs: 0,
+    };
     if (record) requests.push(entry);
     const raw = sockets.get(socketKey(req.socket));
     try {

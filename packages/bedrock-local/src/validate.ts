@@ -13,7 +13,8 @@ const TOOL_NAME = /^[a-zA-Z0-9_-]+$/;
  * Returns the body, now known to be well-formed.
  */
 export function validateConverseRequest(body: unknown, model: ModelInfo): ConverseRequestBody {
-  if (!isObject(body)) throw validationError('1 validation error detected: Value null at \'messages\' failed to satisfy constraint: Member must not be null');
+  if (!isObject(body))
+    throw validationError("1 validation error detected: Value null at 'messages' failed to satisfy constraint: Member must not be null");
   checkShape(body);
   const request = body as ConverseRequestBody;
   checkConversation(request);
@@ -50,7 +51,10 @@ function checkShape(body: Record<string, unknown>): void {
     if (maxTokens !== undefined && (!Number.isInteger(maxTokens) || (maxTokens as number) < 1)) {
       fail(maxTokens, 'inferenceConfig.maxTokens', 'must have value greater than or equal to 1');
     }
-    for (const [name, value] of [['temperature', temperature], ['topP', topP]] as const) {
+    for (const [name, value] of [
+      ['temperature', temperature],
+      ['topP', topP],
+    ] as const) {
       if (value === undefined) continue;
       if (typeof value !== 'number' || value < 0) fail(value, `inferenceConfig.${name}`, 'must have value greater than or equal to 0');
       else if (value > 1) fail(value, `inferenceConfig.${name}`, 'must have value less than or equal to 1');
@@ -82,9 +86,7 @@ function checkShape(body: Record<string, unknown>): void {
 function checkConversation(request: ConverseRequestBody): void {
   const { messages } = request;
   if (messages.length === 0 || messages[0]?.role !== 'user') {
-    throw validationError(
-      'A conversation must start with a user message. Try again with a conversation that starts with a user message.',
-    );
+    throw validationError('A conversation must start with a user message. Try again with a conversation that starts with a user message.');
   }
   for (let i = 1; i < messages.length; i++) {
     if (messages[i]?.role === messages[i - 1]?.role) {
@@ -96,7 +98,9 @@ function checkConversation(request: ConverseRequestBody): void {
 
   (request.system ?? []).forEach((block, k) => {
     if (isObject(block) && typeof block.text === 'string' && block.text.trim() === '') {
-      throw validationError(`The text field in the SystemContentBlock object at system.${k} is blank. Add text to the text field, and try again.`);
+      throw validationError(
+        `The text field in the SystemContentBlock object at system.${k} is blank. Add text to the text field, and try again.`,
+      );
     }
   });
 
@@ -176,4 +180,5 @@ function idsOf(content: readonly unknown[], kind: 'toolUse' | 'toolResult'): str
 const invalidJson = (path: string) =>
   validationError(`The format of the value at ${path} is invalid. Provide a json object for the field and try again.`);
 
-const describe = (value: unknown): string => (value === null || value === undefined ? 'null' : `'${Array.isArray(value) ? '[]' : String(value)}'`);
+const describe = (value: unknown): string =>
+  value === null || value === undefined ? 'null' : `'${Array.isArray(value) ? '[]' : String(value)}'`;

@@ -34,13 +34,7 @@ export interface CachePointBlock {
   cachePoint: { type: 'default'; ttl?: string };
 }
 /** Any Converse content block; the named ones are those bedrock-local interprets. */
-export type ContentBlock =
-  | TextBlock
-  | ToolUseBlock
-  | ToolResultBlock
-  | ReasoningBlock
-  | CachePointBlock
-  | Record<string, unknown>;
+export type ContentBlock = TextBlock | ToolUseBlock | ToolResultBlock | ReasoningBlock | CachePointBlock | Record<string, unknown>;
 
 export interface Message {
   role: 'user' | 'assistant';
@@ -68,5 +62,4 @@ export interface TokenUsage {
   cacheWriteInputTokens?: number;
 }
 
-export const isObject = (value: unknown): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);

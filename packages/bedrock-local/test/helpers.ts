@@ -42,7 +42,11 @@ export const weatherTool = {
 };
 
 /** POSTs a Converse body over HTTP/1.1 with fetch, as a non-SDK client would. */
-export async function postConverse(server: LocalBedrock, body: unknown, options: { modelId?: string; stream?: boolean; auth?: string | null } = {}) {
+export async function postConverse(
+  server: LocalBedrock,
+  body: unknown,
+  options: { modelId?: string; stream?: boolean; auth?: string | null } = {},
+) {
   const modelId = encodeURIComponent(options.modelId ?? NOVA_PRO);
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (options.auth !== null) headers.authorization = options.auth ?? 'Bearer local-api-key';

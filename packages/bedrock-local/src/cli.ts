@@ -1,0 +1,61 @@
+import { parseArgs } from 'node:util';
+import { LocalBedrockScriptError } from './errors.js';
+import { startLocalBedrock } from './server.js';
+
+const USAGE = `Usage: novaloop-bedrock-local [--port N] [--host ADDR] [--script file.json] [--latency-ms N]
+
+Serves a local Amazon Bedrock Runtime (Converse, ConverseStream) over HTTP/2 cleartext and HTTP/1.1.
+Prints the endpoint on its first line; point a client's endpoint at it. Stops on SIGINT or SIGTERM.`;
+
+function fail(message: string): never {
+  process.stderr.write(`novaloop-bedrock-local: ${message}\n\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function integer(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) fail(`${flag} needs a whole number ≥ 0, got ${JSON.stringify(value)}.`);
+  return parsed;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        script: { type: 'string' },
+        'latency-ms': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  let server;
+  try {
+    server = await startLocalBedrock({
+      port: integer(values.port, '--port', 0),
+      host: values.host,
+      script: values.script,
+      latencyMs: integer(values['latency-ms'], '--latency-ms', 0),
+      recordRequests: false,
+    });
+  } catch (error) {
+    if (error instanceof LocalBedrockScriptError) fail(error.message);
+    throw error;
+  }
+  process.stdout.write(`${server.endpoint}\n`);
+  const stop = () => {
+    void server.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

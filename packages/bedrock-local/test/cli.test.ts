@@ -1,0 +1,69 @@
+import { ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalBedrock } from '../src/index.js';
+import { sdkClient } from './helpers.js';
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const bin = join(packageDir, 'bin', 'novaloop-bedrock-local.js');
+const children: ChildProcessWithoutNullStreams[] = [];
+
+beforeAll(() => {
+  // The bin runs the built dist/, exactly as an installed package would; build it from current sources.
+  execFileSync(
+    process.execPath,
+    [join(packageDir, '..', '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-b', join(packageDir, 'tsconfig.build.json')],
+    {
+      stdio: 'inherit',
+    },
+  );
+}, 120_000);
+
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+});
+
+async function launch(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; endpoint: string }> {
+  const child = spawn(process.execPath, [bin, ...args]);
+  children.push(child);
+  const lines = createInterface({ input: child.stdout });
+  const [endpoint] = (await once(lines, 'line')) as [string];
+  return { child, endpoint };
+}
+
+describe('novaloop-bedrock-local CLI', () => {
+  it('prints the endpoint on its first line and serves the real SDK with a script file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bedrock-local-cli-'));
+    const script = join(dir, 'script.json');
+    await writeFile(script, JSON.stringify({ turns: [{ content: [{ text: 'scripted from the CLI' }] }] }));
+    const { child, endpoint } = await launch(['--port', '0', '--script', script, '--latency-ms', '5']);
+    expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+
+    const client = sdkClient({ endpoint } as LocalBedrock);
+    const response = await client.send(
+      new ConverseCommand({ modelId: 'us.amazon.nova-micro-v1:0', messages: [{ role: 'user', content: [{ text: 'hi' }] }] }),
+    );
+    expect(response.output?.message?.content?.[0]?.text).toBe('scripted from the CLI');
+
+    child.kill('SIGTERM');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(0);
+  });
+
+  it('exits with status 2 and says why on a bad flag or a broken script', async () => {
+    for (const args of [['--latency-ms', 'soon'], ['--script', '/nonexistent/script.json'], ['--bogus']]) {
+      const child = spawn(process.execPath, [bin, ...args]);
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const [code] = (await once(child, 'exit')) as [number | null];
+      expect(code).toBe(2);
+      expect(stderr).toMatch(/novaloop-bedrock-local: .+\n\nUsage:/);
+    }
+  });
+});
