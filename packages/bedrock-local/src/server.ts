@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { serveConverse, type ConverseContext, type ConverseRoute, type Outcome, type Responder } from './converse.js';
 import { BedrockServiceError, serviceErrors } from './errors.js';
 import { FaultInjector, type FaultPlan } from './faults.js';
-import { resolveModel, type ModelInfo } from './models.js';
+import { resolveModel } from './models.js';
 import { PromptCache } from './prompt-cache.js';
 import { CompiledScript, type Script } from './script.js';
 import type { StopReason, TokenUsage } from './wire-types.js';
@@ -22,7 +22,10 @@ export interface LocalBedrockOptions {
   script?: Script | string;
   /** A function answering each valid request; takes precedence over `script`. */
   responder?: Responder;
-  /** Latency added before every response (before the first byte of a stream). */
+  /**
+   * Model latency added before every model answer (a Converse response, a stream's first byte) and
+   * before injected faults. Auth, routing and validation errors answer at once, as on the real service.
+   */
   latencyMs?: number;
   /** Keep every request in `requests` (default true). Turn off for long benchmark runs. */
   recordRequests?: boolean;
@@ -132,16 +135,7 @@ export async function startLocalBedrock(options: LocalBedrockOptions = {}): Prom
     entry.route = routeName;
     entry.modelId = modelId;
 
-    let model: ModelInfo | undefined;
-    let modelError: unknown;
-    try {
-      model = resolveModel(modelId);
-    } catch (error) {
-      modelError = error;
-    }
-    const requestFaults = faults.take(entry.seq, routeName, modelId, model?.foundationModelId);
-    if (!model) throw modelError;
-
+    const model = resolveModel(modelId);
     let rawBody: unknown;
     try {
       rawBody = JSON.parse(payload.toString('utf8'));
@@ -149,6 +143,9 @@ export async function startLocalBedrock(options: LocalBedrockOptions = {}): Prom
       throw serviceErrors.serialization('The request body is not valid JSON.');
     }
     entry.body = rawBody;
+    // Taken only once the request is routable, so a malformed request never uses up a planned fault.
+    // Throttling and the other service faults still come before validation, as on the real service.
+    const requestFaults = faults.take(entry.seq, routeName, modelId, model.foundationModelId);
     return serveConverse(ctx, { modelId, model, route: routeName, rawBody, faults: requestFaults, startedAt });
   };
 
