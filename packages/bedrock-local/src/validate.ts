@@ -45,6 +45,15 @@ function checkShape(body: Record<string, unknown>): void {
     });
   }
 
+  if (body.system !== undefined && !Array.isArray(body.system)) fail(body.system, 'system', 'must be a list of SystemContentBlock');
+  if (Array.isArray(body.messages)) {
+    body.messages.forEach((message: unknown, i) => {
+      if (isObject(message) && message.content !== undefined && !Array.isArray(message.content)) {
+        fail(message.content, `messages.${i + 1}.member.content`, 'must be a list of ContentBlock');
+      }
+    });
+  }
+
   const inference = body.inferenceConfig;
   if (isObject(inference)) {
     const { maxTokens, temperature, topP } = inference;

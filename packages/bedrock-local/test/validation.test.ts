@@ -518,3 +518,22 @@ describe('authentication (HTTP/1.1)', () => {
     expect(output.output.message.role).toBe('assistant');
   });
 });
+
+describe('malformed shapes never crash the server', () => {
+  const start = useLocalBedrock();
+
+  it.each([
+    [{ system: 'be nice', messages: [{ role: 'user', content: [{ text: 'hi' }] }] }, "at 'system'"],
+    [{ messages: [{ role: 'user', content: 'hi' }] }, "at 'messages.1.member.content'"],
+    [{ messages: [null] }, "at 'messages.1.member.role'"],
+    [{ messages: 'hi' }, "at 'messages'"],
+  ])('answers %j with a 400 ValidationException naming the field', async (body, where) => {
+    const server = await start();
+    const response = await postConverse(server, body);
+    expect(response.status).toBe(400);
+    expect(response.headers.get('x-amzn-errortype')).toMatch(/^ValidationException:/);
+    const { message } = (await response.json()) as { message: string };
+    expect(message).toMatch(/^1 validation error detected: /);
+    expect(message).toContain(where);
+  });
+});
