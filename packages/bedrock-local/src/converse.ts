@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { BedrockServiceError, NOVA_TOOL_USE_STREAM_ERROR, serviceErrors, validationError } from './errors.js';
+import { BedrockServiceError, NOVA_TOOL_USE_STREAM_ERROR, SERVICE_MESSAGES, serviceErrors, validationError } from './errors.js';
 import { closingEvents, contentEvents, encodeEvent, encodeException } from './event-stream.js';
 import type { RequestFaults } from './faults.js';
 import type { ModelInfo } from './models.js';
@@ -57,20 +57,10 @@ export async function serveConverse(
   const { model, route, faults } = call;
   let delayMs = ctx.latencyMs + faults.latencyMs;
   const fault = faults.fault;
-  if (fault) {
-    const error =
-      fault.kind === 'throttling'
-        ? serviceErrors.throttling()
-        : fault.kind === 'service-unavailable'
-          ? serviceErrors.serviceUnavailable()
-          : fault.kind === 'internal-error'
-            ? serviceErrors.internal()
-            : fault.kind === 'model-error'
-              ? serviceErrors.modelToolUse()
-              : undefined;
-    if (error) return { reply: { kind: 'error', error }, delayMs };
-    if (fault.kind === 'drop-connection') return { reply: { kind: 'drop' }, delayMs };
+  if (fault && fault.kind in HTTP_FAULTS) {
+    return { reply: { kind: 'error', error: HTTP_FAULTS[fault.kind as keyof typeof HTTP_FAULTS]() }, delayMs };
   }
+  if (fault?.kind === 'drop-connection') return { reply: { kind: 'drop' }, delayMs };
 
   const body = validateConverseRequest(call.rawBody, model);
   const segments = promptSegments(body);
@@ -156,17 +146,19 @@ export async function serveConverse(
   return { reply: { kind: 'stream', frames, cutAfterLast: false }, delayMs, usage, stopReason: shaped.stopReason };
 }
 
-function streamExceptionMessage(type: string): string {
-  switch (type) {
-    case 'throttlingException':
-      return 'Too many requests, please wait before trying again.';
-    case 'internalServerException':
-      return 'The server encountered an internal error while processing the request.';
-    case 'serviceUnavailableException':
-      return 'Bedrock is unable to process your request.';
-    case 'validationException':
-      return 'The model returned an invalid response.';
-    default:
-      return NOVA_TOOL_USE_STREAM_ERROR;
-  }
-}
+/** Faults answered as an HTTP error before the request is validated, as the service throttles first. */
+const HTTP_FAULTS = {
+  throttling: serviceErrors.throttling,
+  'service-unavailable': serviceErrors.serviceUnavailable,
+  'internal-error': serviceErrors.internal,
+  'model-error': serviceErrors.modelToolUse,
+} as const;
+
+const STREAM_EXCEPTION_MESSAGES: Record<string, string> = {
+  throttlingException: SERVICE_MESSAGES.throttling,
+  internalServerException: SERVICE_MESSAGES.internal,
+  serviceUnavailableException: SERVICE_MESSAGES.serviceUnavailable,
+  validationException: 'The model returned an invalid response.',
+};
+
+const streamExceptionMessage = (type: string): string => STREAM_EXCEPTION_MESSAGES[type] ?? NOVA_TOOL_USE_STREAM_ERROR;

@@ -25,11 +25,17 @@ export const NOVA_TOOL_USE_ERROR =
 export const NOVA_TOOL_USE_STREAM_ERROR =
   'Model produced invalid sequence as part of ToolUse. Please refer to the model tool use troubleshooting guide.';
 
+/** The service's texts, shared by HTTP errors and the exception frames of a stream. */
+export const SERVICE_MESSAGES = {
+  throttling: 'Too many requests, please wait before trying again.',
+  serviceUnavailable: 'Bedrock is unable to process your request.',
+  internal: 'The server encountered an internal error while processing the request.',
+} as const;
+
 export const serviceErrors = {
-  throttling: () => new BedrockServiceError(429, 'ThrottlingException', 'Too many requests, please wait before trying again.'),
-  serviceUnavailable: () => new BedrockServiceError(503, 'ServiceUnavailableException', 'Bedrock is unable to process your request.'),
-  internal: () =>
-    new BedrockServiceError(500, 'InternalServerException', 'The server encountered an internal error while processing the request.'),
+  throttling: () => new BedrockServiceError(429, 'ThrottlingException', SERVICE_MESSAGES.throttling),
+  serviceUnavailable: () => new BedrockServiceError(503, 'ServiceUnavailableException', SERVICE_MESSAGES.serviceUnavailable),
+  internal: () => new BedrockServiceError(500, 'InternalServerException', SERVICE_MESSAGES.internal),
   modelToolUse: () => new BedrockServiceError(424, 'ModelErrorException', NOVA_TOOL_USE_ERROR),
   missingAuth: () => new BedrockServiceError(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token'),
   badAuth: () =>
