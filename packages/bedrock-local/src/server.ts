@@ -60,6 +60,8 @@ export interface LocalBedrock {
   readonly endpoint: string;
   readonly port: number;
   readonly requests: RecordedRequest[];
+  /** TCP connections accepted so far: how well a client reuses its connections. */
+  readonly connectionsOpened: number;
   /** Adds fault rules; they apply to requests that arrive from now on. */
   injectFaults(plan: FaultPlan): void;
   clearFaults(): void;
@@ -86,6 +88,7 @@ export async function startLocalBedrock(options: LocalBedrockOptions = {}): Prom
   const requests: RecordedRequest[] = [];
   const sockets = new Map<string, Socket>();
   let seq = 0;
+  let connectionsOpened = 0;
 
   const handle = async (req: AnyRequest, res: AnyResponse, protocol: RecordedRequest['protocol']) => {
     const startedAt = performance.now();
@@ -157,6 +160,7 @@ export async function startLocalBedrock(options: LocalBedrockOptions = {}): Prom
   // preface; anything else is HTTP/1.1. The first bytes are put back before the socket is handed on.
   const server = net.createServer((socket) => {
     const key = socketKey(socket);
+    connectionsOpened++;
     sockets.set(key, socket);
     socket.on('close', () => sockets.delete(key));
     socket.on('error', () => {});
@@ -183,6 +187,9 @@ export async function startLocalBedrock(options: LocalBedrockOptions = {}): Prom
     endpoint: `http://${host}:${port}`,
     port,
     requests,
+    get connectionsOpened() {
+      return connectionsOpened;
+    },
     injectFaults: (plan) => faults.add(plan),
     clearFaults: () => faults.clear(),
     close: async () => {

@@ -215,6 +215,17 @@ describe('wire format, read without the SDK', () => {
     expect(server.requests.map((r) => r.protocol)).toEqual(['http/1.1', 'h2']);
   });
 
+  it('counts accepted connections: the default SDK handler opens one per call', async () => {
+    const server = await start();
+    const client = sdkClient(server);
+    for (let i = 0; i < 3; i++) {
+      await client.send(new ConverseCommand({ modelId: NOVA_PRO, messages: [{ role: 'user', content: [{ text: 'Hi' }] }] }));
+    }
+    expect(server.requests).toHaveLength(3);
+    expect(server.connectionsOpened).toBe(3);
+    client.destroy();
+  });
+
   it('records the request body, its byte size and the model id as sent', async () => {
     const server = await start();
     const body = { messages: [{ role: 'user', content: [{ text: 'Count my bytes' }] }], inferenceConfig: { maxTokens: 100 } };

@@ -1,3 +1,37 @@
-// Public API of this package. Filled in by its own issue; the workspace wiring (exports map, build,
-// typecheck) is already exercised so that adding modules here needs no further setup.
-export {};
+export { Agent } from './agent.js';
+export type { AgentOptions, RunOptions } from './agent.js';
+export { tool } from './tool.js';
+export type { Tool, ToolContext, ToolOptions, InferToolInput, ZodLikeSchema } from './tool.js';
+export type { JsonSchemaObject } from './tool-schema.js';
+export type { AgentEvent, AgentEventMap, AgentEventType } from './events.js';
+export type {
+  TracePart,
+  OrchestrationTrace,
+  ModelInvocationInput,
+  ModelInvocationOutput,
+  Rationale,
+  InvocationInput,
+  Observation,
+  FailureTrace,
+} from './trace.js';
+export type { RunResult, RunStopReason } from './run-result.js';
+export type { Step, ToolCall } from './step.js';
+export type { Usage } from './usage.js';
+export { costOf } from './usage.js';
+export { modelInfo, baseModelId } from './model-catalog.js';
+export type { ModelInfo, ModelPrice } from './model-catalog.js';
+export type { InferenceOptions, InferenceSettings } from './inference.js';
+export type { RetryOptions } from './retry-policy.js';
+export { createBedrockClient } from './client.js';
+export type { ClientConfig } from './client.js';
+export { InMemorySessionStore } from './session-store.js';
+export type { SessionStore, SessionState } from './session-store.js';
+export {
+  NovaloopError,
+  ToolDefinitionError,
+  AgentConfigError,
+  BedrockRequestError,
+  MalformedToolUseError,
+  ContextWindowExceededError,
+  SessionConflictError,
+} from './errors.js';

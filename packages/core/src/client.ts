@@ -1,0 +1,39 @@
+import { BedrockRuntimeClient, type BedrockRuntimeClientConfig } from '@aws-sdk/client-bedrock-runtime';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import http from 'node:http';
+import https from 'node:https';
+
+/** How `Agent` builds its Bedrock client when you do not pass one. */
+export interface ClientConfig {
+  /** Defaults to AWS_REGION, then AWS_DEFAULT_REGION, then us-east-1. */
+  region?: string;
+  /** E.g. bedrock-local's endpoint. */
+  endpoint?: string;
+  credentials?: BedrockRuntimeClientConfig['credentials'];
+  /** Most sockets kept open to Bedrock at once (default 256). */
+  maxSockets?: number;
+}
+
+/**
+ * A Bedrock Runtime client that reuses its connections and makes one attempt per call.
+ *
+ * The SDK's default handler for this client opens a new HTTP/2 session for every call (it sets
+ * `disableConcurrentStreams`), which costs a connection setup per step. HTTP/1.1 with keep-alive
+ * serves Converse and ConverseStream and was the fastest option measured on bedrock-local.
+ * `maxAttempts: 1` because the agent loop owns retries (with abort-aware backoff); SDK retries on
+ * top would multiply the attempts.
+ */
+export function createBedrockClient(config: ClientConfig = {}): BedrockRuntimeClient {
+  const agentOptions = { keepAlive: true, maxSockets: config.maxSockets ?? 256 };
+  const clientConfig: BedrockRuntimeClientConfig = {
+    region: config.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    maxAttempts: 1,
+    requestHandler: new NodeHttpHandler({ httpAgent: new http.Agent(agentOptions), httpsAgent: new https.Agent(agentOptions) }),
+  };
+  if (config.endpoint !== undefined) clientConfig.endpoint = config.endpoint;
+  if (config.credentials !== undefined) {
+    // The SDK writes to the credentials object it is given; a caller's frozen object would crash it.
+    clientConfig.credentials = typeof config.credentials === 'function' ? config.credentials : { ...config.credentials };
+  }
+  return new BedrockRuntimeClient(clientConfig);
+}

@@ -1,0 +1,94 @@
+import type { ToolResultContentBlock, ToolUseBlock } from '@aws-sdk/client-bedrock-runtime';
+import { performance } from 'node:perf_hooks';
+import type { ToolCall } from './step.js';
+import type { Tool, ToolContext } from './tool.js';
+import { toToolResultContent } from './tool-output.js';
+
+export interface DispatchOptions {
+  tools: ReadonlyMap<string, Tool>;
+  concurrency: number;
+  /** For tools without their own `timeoutMs`. */
+  defaultTimeoutMs: number;
+  signal: AbortSignal;
+  context: Omit<ToolContext, 'signal' | 'toolUseId'>;
+  onStart(use: ToolUseBlock): void;
+  onEnd(call: ToolCall): void;
+}
+
+/**
+ * Runs the tool calls of one model turn, at most `concurrency` at a time, and returns their results
+ * in the order the model asked for them. Every failure becomes an error result the model can act
+ * on; nothing here throws, so the loop can always answer every toolUse.
+ */
+export async function dispatchTools(uses: readonly ToolUseBlock[], options: DispatchOptions): Promise<ToolCall[]> {
+  const results: ToolCall[] = new Array(uses.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < uses.length) {
+      const index = next++;
+      const use = uses[index] as ToolUseBlock;
+      options.onStart(use);
+      const call = await runOne(use, options);
+      results[index] = call;
+      options.onEnd(call);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, uses.length) }, worker));
+  return results;
+}
+
+async function runOne(use: ToolUseBlock, options: DispatchOptions): Promise<ToolCall> {
+  const started = performance.now();
+  const toolUseId = use.toolUseId ?? '';
+  const name = use.name ?? '';
+  const finish = (status: ToolCall['status'], content: ToolResultContentBlock[], error?: string): ToolCall => {
+    const call: ToolCall = { toolUseId, name, input: use.input, status, content, durationMs: performance.now() - started };
+    if (error !== undefined) call.error = error;
+    return call;
+  };
+  const fail = (message: string) => finish('error', [{ text: message }], message);
+
+  if (options.signal.aborted) return fail(`Not run: the request was cancelled before ${name} started.`);
+  const tool = options.tools.get(name);
+  if (!tool) {
+    const known = [...options.tools.keys()];
+    return fail(
+      known.length > 0
+        ? `Unknown tool "${name}". The available tools are: ${known.join(', ')}. Call one of those.`
+        : `Unknown tool "${name}". No tools are available; answer without them.`,
+    );
+  }
+  const parsed = await tool.parseInput(use.input);
+  if (!parsed.ok) return fail(parsed.message);
+
+  const timeoutMs = tool.timeoutMs ?? options.defaultTimeoutMs;
+  const controller = new AbortController();
+  const onRunAbort = () => controller.abort(options.signal.reason);
+  options.signal.addEventListener('abort', onRunAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  // A tool that ignores its signal must not hold the run: the race settles on timeout or abort.
+  const stopped = new Promise<'timeout' | 'aborted'>((resolve) => {
+    timer = setTimeout(() => {
+      controller.abort(new Error(`${name} timed out after ${timeoutMs} ms`));
+      resolve('timeout');
+    }, timeoutMs);
+    controller.signal.addEventListener('abort', () => resolve(options.signal.aborted ? 'aborted' : 'timeout'), { once: true });
+  });
+  try {
+    const outcome = await Promise.race([
+      tool.execute(parsed.value, { ...options.context, signal: controller.signal, toolUseId }).then((value) => ({ value })),
+      stopped,
+    ]);
+    if (outcome === 'timeout')
+      return fail(`Tool ${name} did not finish within ${timeoutMs} ms and was cancelled. Try again, or ask for less at once.`);
+    if (outcome === 'aborted') return fail(`Cancelled: the request was aborted while ${name} was running.`);
+    return finish('success', toToolResultContent(outcome.value));
+  } catch (error) {
+    if (options.signal.aborted) return fail(`Cancelled: the request was aborted while ${name} was running.`);
+    const message = error instanceof Error ? error.message : String(error);
+    return fail(`Tool ${name} failed: ${message}`);
+  } finally {
+    clearTimeout(timer);
+    options.signal.removeEventListener('abort', onRunAbort);
+  }
+}

@@ -1,0 +1,59 @@
+import type { Message } from '@aws-sdk/client-bedrock-runtime';
+import type { NovaloopError } from './errors.js';
+import type { InferenceSettings } from './inference.js';
+import type { RunResult } from './run-result.js';
+import type { Step, ToolCall } from './step.js';
+import type { TracePart } from './trace.js';
+import type { Usage } from './usage.js';
+
+interface Base {
+  runId: string;
+  sessionId: string;
+}
+
+interface StepBase extends Base {
+  stepIndex: number;
+}
+
+/** Everything a run reports, in order; `agent.stream()` yields these and `agent.events` emits them. */
+export type AgentEvent =
+  | (Base & { type: 'run-start'; input: Message })
+  | (StepBase & { type: 'step-start' })
+  | (StepBase & { type: 'model-request'; modelId: string; inference: InferenceSettings; messageCount: number; attempt: number })
+  /** Answer text as it arrives, `<thinking>` sections removed. After a `retry`, the step starts over. */
+  | (StepBase & { type: 'text-delta'; text: string })
+  | (StepBase & { type: 'tool-input-delta'; toolUseId: string; name: string; delta: string })
+  | (StepBase & {
+      type: 'model-response';
+      message: Message;
+      stopReason: string;
+      usage: Usage;
+      costUsd: number | undefined;
+      latencyMs: number;
+    })
+  | (StepBase & { type: 'rationale'; text: string })
+  | (StepBase & { type: 'tool-start'; toolUseId: string; name: string; input: unknown })
+  | (StepBase & { type: 'tool-end'; call: ToolCall })
+  /** A model request failed and is being made again after `delayMs`. */
+  | (StepBase & {
+      type: 'retry';
+      reason: 'transient' | 'malformed-tool-use';
+      /** The attempt about to start, from 2. */
+      attempt: number;
+      delayMs: number;
+      error: { code: string; message: string };
+    })
+  | (StepBase & { type: 'step-end'; step: Step })
+  | (Base & { type: 'trace'; part: TracePart })
+  | (Base & { type: 'error'; error: NovaloopError })
+  | (Base & { type: 'run-end'; result: RunResult });
+
+export type AgentEventType = AgentEvent['type'];
+
+/**
+ * Listener signatures for `agent.events` (eventemitter3). Each gets its event object, except
+ * 'trace', whose listeners get the Bedrock-Agents-shaped `TracePart` itself.
+ */
+export type AgentEventMap = {
+  [K in Exclude<AgentEventType, 'trace'>]: (event: Extract<AgentEvent, { type: K }>) => void;
+} & { trace: (part: TracePart) => void };

@@ -1,0 +1,175 @@
+import {
+  ConverseCommand,
+  ConverseStreamCommand,
+  type BedrockRuntimeClient,
+  type ContentBlock,
+  type ConverseRequest,
+  type Message,
+  type ToolUseBlock,
+} from '@aws-sdk/client-bedrock-runtime';
+import { performance } from 'node:perf_hooks';
+import { toUsage, type Usage } from './usage.js';
+
+/** A piece of the model's answer as it arrives. */
+export type ModelDelta =
+  | { kind: 'text'; text: string }
+  | { kind: 'tool-input'; toolUseId: string; name: string; delta: string }
+  | { kind: 'reasoning'; text: string };
+
+/** One finished model call. */
+export interface ModelTurn {
+  message: Message;
+  stopReason: string;
+  usage: Usage;
+  latencyMs: number;
+  /** A toolUse whose input was not a complete JSON object (Nova cut it short). */
+  brokenToolUse: boolean;
+}
+
+export type ModelCall = (
+  client: BedrockRuntimeClient,
+  request: ConverseRequest,
+  signal: AbortSignal,
+) => AsyncGenerator<ModelDelta, ModelTurn>;
+
+/**
+ * ConverseStream: the primitive. Deltas are yielded as they arrive and assembled into the same
+ * message Converse would have returned.
+ */
+export async function* converseStream(
+  client: BedrockRuntimeClient,
+  request: ConverseRequest,
+  signal: AbortSignal,
+): AsyncGenerator<ModelDelta, ModelTurn> {
+  const started = performance.now();
+  const response = await client.send(new ConverseStreamCommand(request), { abortSignal: signal });
+  const blocks: BlockDraft[] = [];
+  let stopReason: string | undefined;
+  let usage: Usage | undefined;
+  for await (const event of response.stream ?? []) {
+    if (event.contentBlockStart) {
+      const start = event.contentBlockStart.start?.toolUse;
+      if (start)
+        blocks[event.contentBlockStart.contentBlockIndex ?? blocks.length] = {
+          toolUse: { toolUseId: start.toolUseId ?? '', name: start.name ?? '', json: '' },
+        };
+    } else if (event.contentBlockDelta) {
+      const index = event.contentBlockDelta.contentBlockIndex ?? 0;
+      const delta = event.contentBlockDelta.delta;
+      if (delta?.text !== undefined) {
+        const block = (blocks[index] ??= { text: '' });
+        if ('text' in block) block.text += delta.text;
+        if (delta.text) yield { kind: 'text', text: delta.text };
+      } else if (delta?.toolUse) {
+        const block = blocks[index];
+        const piece = delta.toolUse.input ?? '';
+        if (block && 'toolUse' in block) {
+          block.toolUse.json += piece;
+          yield { kind: 'tool-input', toolUseId: block.toolUse.toolUseId, name: block.toolUse.name, delta: piece };
+        }
+      } else if (delta?.reasoningContent) {
+        const block = (blocks[index] ??= { reasoning: { text: '', signature: undefined, redacted: undefined } });
+        if ('reasoning' in block) {
+          const reasoning = delta.reasoningContent;
+          if (reasoning.text !== undefined) {
+            block.reasoning.text += reasoning.text;
+            yield { kind: 'reasoning', text: reasoning.text };
+          }
+          if (reasoning.signature !== undefined) block.reasoning.signature = reasoning.signature;
+          if (reasoning.redactedContent !== undefined) block.reasoning.redacted = reasoning.redactedContent;
+        }
+      }
+    } else if (event.messageStop) {
+      stopReason = event.messageStop.stopReason;
+    } else if (event.metadata) {
+      usage = toUsage(event.metadata.usage);
+    }
+  }
+  if (stopReason === undefined) {
+    throw Object.assign(new Error('The ConverseStream response ended before messageStop (connection cut short).'), {
+      name: 'StreamIncompleteError',
+    });
+  }
+  const { content, brokenToolUse } = finishBlocks(blocks);
+  return {
+    message: { role: 'assistant', content },
+    stopReason,
+    usage: usage ?? toUsage(undefined),
+    latencyMs: performance.now() - started,
+    brokenToolUse,
+  };
+}
+
+/**
+ * Converse, for `stream: false`. It yields the same deltas the stream would have (one per block), so
+ * the loop above it, its events and its traces are the same either way.
+ */
+export async function* converse(
+  client: BedrockRuntimeClient,
+  request: ConverseRequest,
+  signal: AbortSignal,
+): AsyncGenerator<ModelDelta, ModelTurn> {
+  const started = performance.now();
+  const response = await client.send(new ConverseCommand(request), { abortSignal: signal });
+  const latencyMs = performance.now() - started;
+  const content = (response.output?.message?.content ?? []).filter((block) => !isBlankText(block));
+  for (const block of content) {
+    if (block.text !== undefined) yield { kind: 'text', text: block.text };
+    else if (block.toolUse) {
+      yield {
+        kind: 'tool-input',
+        toolUseId: block.toolUse.toolUseId ?? '',
+        name: block.toolUse.name ?? '',
+        delta: JSON.stringify(block.toolUse.input ?? {}),
+      };
+    } else if (block.reasoningContent?.reasoningText?.text !== undefined) {
+      yield { kind: 'reasoning', text: block.reasoningContent.reasoningText.text };
+    }
+  }
+  return {
+    message: { role: 'assistant', content },
+    stopReason: response.stopReason ?? 'end_turn',
+    usage: toUsage(response.usage),
+    latencyMs,
+    brokenToolUse: false,
+  };
+}
+
+type BlockDraft =
+  | { text: string }
+  | { toolUse: { toolUseId: string; name: string; json: string } }
+  | { reasoning: { text: string; signature: string | undefined; redacted: Uint8Array | undefined } };
+
+function finishBlocks(drafts: readonly (BlockDraft | undefined)[]): { content: ContentBlock[]; brokenToolUse: boolean } {
+  const content: ContentBlock[] = [];
+  let brokenToolUse = false;
+  for (const draft of drafts) {
+    if (!draft) continue;
+    if ('text' in draft) {
+      // Nova's stream opens with an empty text delta; Bedrock rejects blank text blocks in history.
+      if (draft.text.trim()) content.push({ text: draft.text });
+    } else if ('toolUse' in draft) {
+      const input = parseToolInput(draft.toolUse.json);
+      if (input === undefined) brokenToolUse = true;
+      content.push({ toolUse: { toolUseId: draft.toolUse.toolUseId, name: draft.toolUse.name, input: input ?? {} } });
+    } else if (draft.reasoning.redacted) {
+      content.push({ reasoningContent: { redactedContent: draft.reasoning.redacted } });
+    } else {
+      content.push({ reasoningContent: { reasoningText: { text: draft.reasoning.text, signature: draft.reasoning.signature } } });
+    }
+  }
+  return { content, brokenToolUse };
+}
+
+/** The toolUse input object, or `undefined` if the streamed JSON is incomplete or not an object. */
+function parseToolInput(json: string): ToolUseBlock['input'] | undefined {
+  if (json.trim() === '') return {};
+  try {
+    const value: unknown = JSON.parse(json);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as ToolUseBlock['input']) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const isBlankText = (block: ContentBlock): boolean => block.text !== undefined && block.text.trim() === '';

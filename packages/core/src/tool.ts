@@ -1,0 +1,182 @@
+import { ToolDefinitionError } from './errors.js';
+import type { JsonSchemaObject } from './tool-schema.js';
+import { toNovaInputSchema } from './tool-schema.js';
+
+/** What a tool's `run` gets besides its input. */
+export interface ToolContext {
+  /** Aborted when the run is cancelled or the tool times out; pass it on to fetch and SDK calls. */
+  signal: AbortSignal;
+  toolUseId: string;
+  runId: string;
+  sessionId: string;
+  stepIndex: number;
+}
+
+/**
+ * The one method novaloop needs from a schema. Both zod 3 and zod 4 schemas have it, so neither
+ * version has to be imported for its types.
+ */
+export interface ZodLikeSchema {
+  safeParseAsync(data: unknown): Promise<unknown>;
+}
+
+/** The parsed (output) type of a schema, read from the success branch of its `safeParseAsync` result. */
+export type InferToolInput<S> = S extends { safeParseAsync(data: unknown): Promise<infer R> }
+  ? R extends { success: true; data: infer D }
+    ? D
+    : never
+  : never;
+
+export interface ToolOptions<S extends ZodLikeSchema, R> {
+  /** Letters, digits and underscores, at most 64 characters. */
+  name: string;
+  /** Tells the model when and how to use the tool. */
+  description: string;
+  /** A `z.object({ ... })` from zod 3 or zod 4. */
+  input: S;
+  /** Gets the input after validation, defaults and transforms. */
+  run: (input: InferToolInput<S>, ctx: ToolContext) => R | Promise<R>;
+  timeoutMs?: number;
+}
+
+export interface Tool {
+  readonly name: string;
+  readonly description: string;
+  readonly inputSchema: JsonSchemaObject;
+  readonly timeoutMs: number | undefined;
+  /** Bedrock's Tool entry for toolConfig.tools */
+  readonly spec: { toolSpec: { name: string; description: string; inputSchema: { json: JsonSchemaObject } } };
+  /** Validates raw model input; a failure `message` is written for the model, so it can call again. */
+  parseInput(input: unknown): Promise<{ ok: true; value: unknown } | { ok: false; message: string }>;
+  /** Runs the tool on a value returned by a successful `parseInput`; never throws synchronously. */
+  execute(input: unknown, ctx: ToolContext): Promise<unknown>;
+}
+
+const TOOL_NAME_PATTERN = /^[a-zA-Z0-9_]{1,64}$/;
+const MAX_TOOL_NAME_LENGTH = 64;
+
+/** Defines a tool; throws `ToolDefinitionError` for anything Bedrock or Nova would reject later. */
+export function tool<S extends ZodLikeSchema, R>(options: ToolOptions<S, R>): Tool {
+  const name = checkToolName(options.name);
+  const { description, input: schema, run, timeoutMs } = options;
+
+  if (typeof description !== 'string' || description.trim() === '') {
+    throw new ToolDefinitionError(
+      name,
+      `Tool ${name} needs a non-empty description: the model decides when to call a tool from its description.`,
+    );
+  }
+  if (typeof schema !== 'object' || schema === null || typeof schema.safeParseAsync !== 'function') {
+    throw new ToolDefinitionError(name, `Tool ${name}: input must be a zod schema. Pass z.object({ ... }) from zod 3 or zod 4.`);
+  }
+  if (typeof run !== 'function') {
+    throw new ToolDefinitionError(name, `Tool ${name}: run must be a function that receives the parsed input.`);
+  }
+  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0)) {
+    throw new ToolDefinitionError(
+      name,
+      `Tool ${name}: timeoutMs must be a positive, finite number of milliseconds (got ${String(timeoutMs)}); leave it out for no tool timeout.`,
+    );
+  }
+
+  const inputSchema = toNovaInputSchema(schema, name);
+
+  return Object.freeze({
+    name,
+    description,
+    inputSchema,
+    timeoutMs,
+    spec: { toolSpec: { name, description, inputSchema: { json: inputSchema } } },
+
+    async parseInput(input: unknown): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {
+      let result: unknown;
+      try {
+        result = await schema.safeParseAsync(input);
+      } catch (err) {
+        // safeParse does not catch errors thrown by refinements or transforms; they usually reject the
+        // input, so the model gets them like any other validation failure.
+        return { ok: false, message: invalidInputMessage(name, [err instanceof Error ? err.message : String(err)]) };
+      }
+      if (isRecord(result) && result.success === true) {
+        return { ok: true, value: result.data };
+      }
+      return { ok: false, message: invalidInputMessage(name, describeIssues(isRecord(result) ? result.error : undefined)) };
+    },
+
+    async execute(input: unknown, ctx: ToolContext): Promise<unknown> {
+      // Inside an async function a synchronous throw from `run` becomes a rejection.
+      return await run(input as InferToolInput<S>, ctx);
+    },
+  });
+}
+
+/** Indexes tools by name; throws `ToolDefinitionError` when two tools share a name. */
+export function checkToolSet(tools: readonly Tool[]): ReadonlyMap<string, Tool> {
+  const byName = new Map<string, Tool>();
+  for (const entry of tools) {
+    if (typeof entry !== 'object' || entry === null || typeof entry.name !== 'string' || typeof entry.spec !== 'object') {
+      throw new ToolDefinitionError('', `Every entry in tools must be created with tool({ ... }); got ${typeof entry}.`);
+    }
+    if (byName.has(entry.name)) {
+      throw new ToolDefinitionError(
+        entry.name,
+        `Two tools are named ${entry.name}. Bedrock needs tool names to be unique within a request; rename one of them.`,
+      );
+    }
+    byName.set(entry.name, entry);
+  }
+  return byName;
+}
+
+function checkToolName(name: unknown): string {
+  if (typeof name !== 'string' || name === '') {
+    throw new ToolDefinitionError(
+      typeof name === 'string' ? name : '',
+      'A tool needs a non-empty name of letters, digits and underscores (at most 64 characters), e.g. get_weather.',
+    );
+  }
+  if (name.length > MAX_TOOL_NAME_LENGTH) {
+    throw new ToolDefinitionError(
+      name,
+      `Tool name ${name} is ${name.length} characters long; Bedrock allows at most ${MAX_TOOL_NAME_LENGTH}. Use a shorter name.`,
+    );
+  }
+  const suggestion = name.replace(/[^a-zA-Z0-9_]/g, '_');
+  if (name.includes('-')) {
+    throw new ToolDefinitionError(
+      name,
+      `Tool name ${name} contains a hyphen. Bedrock accepts it, but Amazon Nova then fails at run time with "The model produced ` +
+        `an invalid sequence as part of ToolUse". Use ${suggestion} instead.`,
+    );
+  }
+  if (!TOOL_NAME_PATTERN.test(name)) {
+    const bad = [...new Set(name.replace(/[a-zA-Z0-9_]/g, ''))].map((c) => JSON.stringify(c)).join(', ');
+    throw new ToolDefinitionError(
+      name,
+      `Tool name ${JSON.stringify(name)} contains characters Bedrock does not allow (${bad}); use only letters, digits and ` +
+        `underscores, e.g. ${suggestion}.`,
+    );
+  }
+  return name;
+}
+
+function describeIssues(error: unknown): string[] {
+  const issues = isRecord(error) && Array.isArray(error.issues) ? (error.issues as unknown[]) : [];
+  const described = issues.filter(isRecord).map((issue) => {
+    const path = Array.isArray(issue.path) ? issue.path.map((segment) => String(segment)).join('.') : '';
+    const message = typeof issue.message === 'string' && issue.message !== '' ? issue.message : 'invalid value';
+    return `${path === '' ? '(root)' : path}: ${message}`;
+  });
+  if (described.length > 0) return described;
+  return [isRecord(error) && typeof error.message === 'string' ? error.message : 'the input does not match the schema'];
+}
+
+function invalidInputMessage(name: string, problems: string[]): string {
+  // Issue messages may end with a period of their own; avoid "..".
+  const text = problems.map((p) => p.replace(/\.+$/, '')).join('; ');
+  return `Invalid input for tool ${name}: ${text}. Call ${name} again with input that matches its schema.`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
