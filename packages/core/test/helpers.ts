@@ -6,37 +6,49 @@ import {
   type LocalBedrockOptions,
 } from '@novaloop/bedrock-local';
 import type { Message } from '@aws-sdk/client-bedrock-runtime';
-import { afterEach } from 'vitest';
+import { afterEach, type TestContext } from 'vitest';
 import { z } from 'zod';
 import { Agent, tool, type AgentOptions } from '../src/index.js';
 
 export const NOVA_PRO = 'us.amazon.nova-pro-v1:0';
 
-/** A bedrock-local server per test, closed after it, with agents on it closed too. */
-export function useBedrock() {
-  const servers: LocalBedrock[] = [];
-  const agents: Agent[] = [];
-  afterEach(async () => {
-    for (const agent of agents.splice(0)) agent.close();
-    await Promise.all(servers.splice(0).map((server) => server.close()));
-  });
-  const start = async (options?: LocalBedrockOptions): Promise<LocalBedrock> => {
-    const server = await startLocalBedrock(options);
-    servers.push(server);
-    return server;
-  };
-  const agentOn = (server: LocalBedrock, options: Partial<AgentOptions> = {}): Agent => {
-    const agent = new Agent({
-      model: NOVA_PRO,
-      clientConfig: { endpoint: server.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS },
-      retry: { baseDelayMs: 1, maxDelayMs: 5 },
-      ...options,
-    });
-    agents.push(agent);
-    return agent;
-  };
-  return { start, agentOn };
+/** What a test uses to start bedrock-local and agents on it; all closed when the test ends. */
+export interface BedrockKit {
+  start(options?: LocalBedrockOptions): Promise<LocalBedrock>;
+  agentOn(server: LocalBedrock, options?: Partial<AgentOptions>): Agent;
 }
+
+function kit(register: (cleanup: () => Promise<void>) => void): BedrockKit {
+  return {
+    async start(options) {
+      const server = await startLocalBedrock(options);
+      register(() => server.close());
+      return server;
+    },
+    agentOn(server, options = {}) {
+      const agent = new Agent({
+        model: NOVA_PRO,
+        clientConfig: { endpoint: server.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS },
+        retry: { baseDelayMs: 1, maxDelayMs: 5 },
+        ...options,
+      });
+      register(async () => agent.close());
+      return agent;
+    },
+  };
+}
+
+/** For sequential suites: servers and agents are closed after each test. */
+export function useBedrock(): BedrockKit {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
+  });
+  return kit((cleanup) => cleanups.push(cleanup));
+}
+
+/** For `describe.concurrent`: cleanup is tied to this test, not to whichever test ends first. */
+export const bedrockFor = (context: TestContext): BedrockKit => kit((cleanup) => context.onTestFinished(cleanup));
 
 // Frozen on purpose: the SDK writes to its credentials object, so this proves the agent copies them.
 export const LOCAL_CREDENTIALS = Object.freeze({ accessKeyId: 'AKIDLOCALTEST', secretAccessKey: 'local-secret' });

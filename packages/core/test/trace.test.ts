@@ -1,0 +1,124 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { AgentEvent, TracePart } from '../src/index.js';
+import { bodies, INFRA_QUESTION, INFRA_SCRIPT, infraTools, NOVA_PRO, useBedrock } from './helpers.js';
+
+/** `[kind, type?]` for each part: the shape of the trace at a glance. */
+const outline = (parts: TracePart[]) =>
+  parts.map((p) => {
+    if ('failureTrace' in p.trace) return ['failureTrace'];
+    const [kind, value] = Object.entries(p.trace.orchestrationTrace)[0] as [string, { invocationType?: string; type?: string }];
+    return kind === 'invocationInput' ? [kind, value.invocationType] : kind === 'observation' ? [kind, value.type] : [kind];
+  });
+
+describe('Bedrock-Agents-shaped traces', () => {
+  const { start, agentOn } = useBedrock();
+  afterEach(() => vi.restoreAllMocks());
+
+  it('emits the parts of every step in Bedrock Agents order, with traceId runId-step', async () => {
+    const server = await start({ script: INFRA_SCRIPT });
+    const agent = agentOn(server, { system: 'Be brief.', tools: infraTools });
+    const heard: TracePart[] = [];
+    agent.events.on('trace', (part) => heard.push(part));
+    const result = await agent.run(INFRA_QUESTION, { sessionId: 'ops-1' });
+
+    expect(heard).toEqual(result.trace);
+    const toolStep = [
+      ['modelInvocationInput'],
+      ['modelInvocationOutput'],
+      ['rationale'],
+      ['invocationInput', 'ACTION_GROUP'],
+      ['observation', 'ACTION_GROUP'],
+    ];
+    expect(outline(heard)).toEqual([
+      ...toolStep,
+      ...toolStep,
+      ['modelInvocationInput'],
+      ['modelInvocationOutput'],
+      ['invocationInput', 'FINISH'],
+      ['observation', 'FINISH'],
+    ]);
+    for (const part of heard) {
+      expect(part.runId).toBe(result.runId);
+      expect(part.sessionId).toBe('ops-1');
+      expect(part.eventTime).toBeInstanceOf(Date);
+    }
+    const orchestration = heard.map((p) => ('orchestrationTrace' in p.trace ? p.trace.orchestrationTrace : undefined));
+    const traceIds = orchestration.map((o) => (o ? (Object.values(o)[0] as { traceId: string }).traceId : ''));
+    expect(new Set(traceIds)).toEqual(new Set([`${result.runId}-0`, `${result.runId}-1`, `${result.runId}-2`]));
+
+    const input = orchestration[5] as Extract<(typeof orchestration)[number], { modelInvocationInput: unknown }>;
+    expect(input.modelInvocationInput).toEqual({
+      traceId: `${result.runId}-1`,
+      type: 'ORCHESTRATION',
+      foundationModel: NOVA_PRO,
+      inferenceConfiguration: { temperature: 0, topK: 1 },
+      messages: { count: 3, sizeBytes: Buffer.byteLength(JSON.stringify(bodies(server)[1]?.messages)) },
+      attempt: 1,
+    });
+    const output = orchestration[6] as Extract<(typeof orchestration)[number], { modelInvocationOutput: unknown }>;
+    expect(JSON.parse(output.modelInvocationOutput.rawResponse.content)).toEqual(result.steps[1]?.message);
+    expect(output.modelInvocationOutput.metadata.usage).toEqual(result.steps[1]?.usage);
+    expect(output.modelInvocationOutput.metadata.totalTimeMs).toBeGreaterThanOrEqual(0);
+    expect(output.modelInvocationOutput.stopReason).toBe('tool_use');
+    expect(orchestration[8]).toEqual({
+      invocationInput: {
+        traceId: `${result.runId}-1`,
+        invocationType: 'ACTION_GROUP',
+        actionGroupInvocationInput: {
+          function: 'get_service_status',
+          invocationId: result.steps[1]?.toolCalls[0]?.toolUseId,
+          input: { service_name: 'payments-api' },
+          executionType: 'INLINE',
+        },
+      },
+    });
+    const observation = orchestration[9] as Extract<(typeof orchestration)[number], { observation: unknown }>;
+    expect(JSON.parse(observation.observation.actionGroupInvocationOutput?.text ?? '')).toEqual({
+      service: 'payments-api',
+      status: 'degraded',
+      running: 2,
+      desired: 4,
+    });
+    expect(orchestration.at(-1)).toEqual({
+      observation: { traceId: `${result.runId}-2`, type: 'FINISH', finalResponse: { text: result.text } },
+    });
+  });
+
+  it('a failed run ends with a failureTrace and an error event', async () => {
+    const server = await start({ script: INFRA_SCRIPT });
+    server.injectFaults({ fault: { kind: 'throttling' }, times: Infinity });
+    const agent = agentOn(server, { tools: infraTools, retry: { maxAttempts: 2, baseDelayMs: 1 } });
+    const errors: AgentEvent[] = [];
+    const parts: TracePart[] = [];
+    agent.events.on('error', (event) => errors.push(event));
+    agent.events.on('trace', (part) => parts.push(part));
+    await expect(agent.run(INFRA_QUESTION)).rejects.toMatchObject({ code: 'BEDROCK_RETRIES_EXHAUSTED' });
+    expect(errors).toHaveLength(1);
+    const last = parts.at(-1);
+    expect(last?.trace).toEqual({
+      failureTrace: {
+        traceId: `${last?.runId}-0`,
+        failureReason: expect.stringMatching(/ThrottlingException/),
+        failureCode: 'BEDROCK_RETRIES_EXHAUSTED',
+      },
+    });
+  });
+
+  it('serialises nothing for traces when nobody listens, and does when someone reads them', async () => {
+    const server = await start({ script: INFRA_SCRIPT });
+    const agent = agentOn(server, { tools: infraTools });
+    const stringify = vi.spyOn(JSON, 'stringify');
+    const result = await agent.run(INFRA_QUESTION);
+    const toolOutputs = result.steps.flatMap((s) => s.toolCalls.flatMap((c) => c.content.map((block) => block.json ?? block)));
+    const ours = new Set<unknown>([...result.messages, ...toolOutputs]);
+    expect(ours.size).toBe(8);
+    const tracedCalls = () => stringify.mock.calls.filter(([value]) => ours.has(value)).length;
+    expect(tracedCalls()).toBe(0);
+
+    // Reading a part computes its fields once, from the same objects.
+    const serialised = JSON.stringify(result.trace);
+    expect(serialised).toContain('"sizeBytes"');
+    expect(serialised).toContain('"rawResponse":{"content":"{\\"role\\":\\"assistant\\"');
+    expect(tracedCalls()).toBeGreaterThan(0);
+  });
+});
