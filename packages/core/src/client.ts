@@ -12,6 +12,11 @@ export interface ClientConfig {
   credentials?: BedrockRuntimeClientConfig['credentials'];
   /** Most sockets kept open to Bedrock at once (default 256). */
   maxSockets?: number;
+  /**
+   * An attempt whose connection carries nothing for this long fails and is retried (default 300,000:
+   * a long Converse answer arrives in one piece, only after all of it is generated).
+   */
+  idleTimeoutMs?: number;
 }
 
 /**
@@ -28,7 +33,11 @@ export function createBedrockClient(config: ClientConfig = {}): BedrockRuntimeCl
   const clientConfig: BedrockRuntimeClientConfig = {
     region: config.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
     maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({ httpAgent: new http.Agent(agentOptions), httpsAgent: new https.Agent(agentOptions) }),
+    requestHandler: new NodeHttpHandler({
+      httpAgent: new http.Agent(agentOptions),
+      httpsAgent: new https.Agent(agentOptions),
+      socketTimeout: config.idleTimeoutMs ?? 300_000,
+    }),
   };
   if (config.endpoint !== undefined) clientConfig.endpoint = config.endpoint;
   if (config.credentials !== undefined) {

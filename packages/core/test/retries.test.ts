@@ -64,6 +64,24 @@ describe.concurrent('retries', () => {
     }
   }
 
+  it('a model call that hangs past clientConfig.idleTimeoutMs is retried', async (context) => {
+    const { expect } = context;
+    const { start, agentOn } = bedrockFor(context);
+    const server = await start({ script: INFRA_SCRIPT });
+    server.injectFaults({ fault: { kind: 'latency', ms: 10_000 }, requests: [1] });
+    const agent = agentOn(server, {
+      tools: infraTools,
+      clientConfig: { endpoint: server.endpoint, credentials: { ...LOCAL_CREDENTIALS }, idleTimeoutMs: 200 },
+    });
+    const retries: string[] = [];
+    agent.events.on('retry', (event) => retries.push(event.error.code));
+    const started = Date.now();
+    const result = await agent.run(INFRA_QUESTION);
+    expect(result.stopReason).toBe('end_turn');
+    expect(retries).toEqual(['TimeoutError']);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   it('stops after retry.maxAttempts with BEDROCK_RETRIES_EXHAUSTED, the attempts and the cause', async (context) => {
     const { expect } = context;
     const { start, agentOn } = bedrockFor(context);
