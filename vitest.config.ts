@@ -5,6 +5,9 @@ export default defineConfig({
     // Workspace packages resolve to their TypeScript sources, so tests never run stale dist/ output.
     conditions: ['@novaloop/source'],
   },
+  // Tests run in Vite's server-side environment, which does not read resolve.conditions above.
+  // ('module' must not be added: it makes the AWS SDK load files Node cannot import.)
+  ssr: { resolve: { conditions: ['@novaloop/source'] } },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/test/**/*.test.ts', 'bench/test/**/*.test.ts'],
     testTimeout: 30_000,

@@ -1,114 +1,188 @@
-// The infrastructure assistant from the "Direct Nova Pro" example, on bedrock-local: two tools, one
-// question, a hand-written Converse tool loop on the real AWS SDK. It prints every step as Bedrock
-// Agents' trace would: rationale, tool call, observation, tokens and time.
+// The infrastructure assistant from the "Direct Nova Pro" example, on @novaloop/core's Agent: two
+// tools, one question, every step printed live the way Bedrock Agents' trace reads (rationale, tool
+// call, observation, tokens and time), then the answer, the run's tokens and its cost.
 //
-// Until @novaloop/core's Agent lands, this loop is written out by hand; it is also the "raw SDK loop"
-// novaloop is measured against.
-import {
-  BedrockRuntimeClient,
-  ConverseCommand,
-  type ContentBlock,
-  type Message,
-  type Tool,
-  type ToolResultBlock,
-} from '@aws-sdk/client-bedrock-runtime';
-import { startLocalBedrock } from '@novaloop/bedrock-local';
+//   pnpm demo               offline: a scripted Nova Pro on bedrock-local (loopback only, no AWS account)
+//   pnpm demo --bedrock     real Amazon Bedrock, billed to your AWS account; NOVALOOP_DEMO_BEDROCK=1 does the same
+//
+// Real Bedrock is opt-in so that running the demo never costs money or leaves the machine by
+// accident. It needs AWS credentials (environment, AWS_PROFILE, a Bedrock API key or ~/.aws files)
+// and access to Nova Pro; the region is AWS_REGION (default us-east-1). The tools stay stand-ins
+// with fixed data in both modes, so the real model reasons over the same facts as the script.
+import { startLocalBedrock, type LocalBedrock } from '@novaloop/bedrock-local';
+import { Agent, NovaloopError, tool, toolResultText, type ClientConfig, type RunResult } from '@novaloop/core';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 
-const MODEL = 'us.amazon.nova-pro-v1:0';
-const QUESTION = 'How many failed ECS tasks do we have in the last hour?';
+export const MODEL = 'us.amazon.nova-pro-v1:0';
+export const QUESTION = 'How many failed ECS tasks do we have in the last hour?';
+const SYSTEM = 'You are an infrastructure assistant. Use the tools to answer with facts.';
+const SCRIPT = fileURLToPath(new URL('../scripts/infra-assistant.json', import.meta.url));
+// A guard for --bedrock: the scripted run costs about $0.0014, so this only stops a model gone astray.
+const MAX_COST_USD = 0.05;
+// Long enough for this demo's tool outputs; real ones can run to pages and would bury the trace.
+const OBSERVATION_CHARS = 160;
 
-const tools: Tool[] = [
-  {
-    toolSpec: {
-      name: 'query_database',
-      description: 'Run a read-only SQL query against the operations database',
-      inputSchema: { json: { type: 'object', properties: { query: { type: 'string' } }, required: ['query'] } },
-    },
-  },
-  {
-    toolSpec: {
-      name: 'get_service_status',
-      description: 'Get current health status of an AWS service or ECS task',
-      inputSchema: { json: { type: 'object', properties: { service_name: { type: 'string' } }, required: ['service_name'] } },
-    },
-  },
-];
+const USAGE = `Usage: pnpm demo [--bedrock]
 
-// Stand-ins for the real tools: the demo runs offline. Tool results are JSON documents.
-type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
-const runTool: Record<string, (input: { [key: string]: Json }) => { [key: string]: Json }> = {
-  query_database: () => ({
+  (no flag)   runs offline on bedrock-local, a scripted Bedrock on loopback
+  --bedrock   runs on real Amazon Bedrock (also: NOVALOOP_DEMO_BEDROCK=1); needs AWS credentials`;
+
+/** A problem with how the demo was started; its message says what to do, so it is printed alone. */
+export class DemoSetupError extends Error {
+  override name = 'DemoSetupError';
+}
+
+const queryDatabase = tool({
+  name: 'query_database',
+  description: 'Run a read-only SQL query against the operations database',
+  input: z.object({ query: z.string().describe('One read-only SQL SELECT statement') }),
+  run: () => ({
     rows: [
       { service: 'payments-api', failed: 5 },
       { service: 'report-worker', failed: 2 },
     ],
   }),
-  get_service_status: (input) => ({
-    service: input.service_name ?? null,
-    status: 'degraded',
-    running: 2,
-    desired: 4,
-    last_failure: 'OutOfMemoryError',
-  }),
-};
-
-const server = await startLocalBedrock({
-  script: fileURLToPath(new URL('../scripts/infra-assistant.json', import.meta.url)),
-  latencyMs: 40,
-});
-const client = new BedrockRuntimeClient({
-  region: 'us-east-1',
-  endpoint: server.endpoint,
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
 });
 
-const dim = (s: string) => `\x1b[2m${s}\x1b[0m`;
-console.log(`bedrock-local at ${server.endpoint}; model ${MODEL}\n`);
-console.log(`User: ${QUESTION}\n`);
+const getServiceStatus = tool({
+  name: 'get_service_status',
+  description: 'Get current health status of an AWS service or ECS task',
+  input: z.object({ service_name: z.string().describe('The service or ECS task name, e.g. payments-api') }),
+  run: ({ service_name }) => ({ service: service_name, status: 'degraded', running: 2, desired: 4, last_failure: 'OutOfMemoryError' }),
+});
 
-const messages: Message[] = [{ role: 'user', content: [{ text: QUESTION }] }];
-const total = { input: 0, output: 0 };
-try {
-  for (let step = 1; step <= 10; step++) {
-    const started = performance.now();
-    const response = await client.send(
-      new ConverseCommand({
-        modelId: MODEL,
-        system: [{ text: 'You are an infrastructure assistant. Use the tools to answer with facts.' }],
-        messages,
-        toolConfig: { tools },
-        inferenceConfig: { maxTokens: 3000, temperature: 0 },
-      }),
-    );
-    const ms = performance.now() - started;
-    const message = response.output!.message!;
-    messages.push(message);
-    total.input += response.usage?.inputTokens ?? 0;
-    total.output += response.usage?.outputTokens ?? 0;
-    console.log(
-      `Step ${step} ${dim(`(${response.usage?.inputTokens} in / ${response.usage?.outputTokens} out tokens, ${ms.toFixed(0)} ms, ${response.stopReason})`)}`,
-    );
+/**
+ * Runs the demo and returns the agent's result. `out` gets one line at a time; `env` is where the
+ * --bedrock switch and the credential check look (the AWS SDK itself still reads `process.env`).
+ * Throws `DemoSetupError` for a bad flag or missing credentials, before anything is started.
+ */
+export async function main(
+  argv: readonly string[],
+  out: (line: string) => void = console.log,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunResult> {
+  const args = argv.filter((arg) => arg !== '--'); // `pnpm demo -- --bedrock` passes the separator on
+  const unknown = args.filter((arg) => arg !== '--bedrock');
+  if (unknown.length > 0) throw new DemoSetupError(`Unknown argument ${unknown.join(' ')}.\n\n${USAGE}`);
+  const useBedrock = args.includes('--bedrock') || env.NOVALOOP_DEMO_BEDROCK === '1' || env.NOVALOOP_DEMO_BEDROCK === 'true';
+  if (useBedrock && !hasAwsCredentials(env)) throw new DemoSetupError(MISSING_CREDENTIALS);
 
-    const results: ContentBlock[] = [];
-    for (const block of message.content ?? []) {
-      const thinking = block.text?.match(/<thinking>([\s\S]*?)<\/thinking>/);
-      if (thinking) console.log(`  rationale:   ${thinking[1]!.trim()}`);
-      else if (block.text) console.log(`\nAnswer: ${block.text}`);
-      if (block.toolUse) {
-        const { toolUseId, name = '', input } = block.toolUse;
-        console.log(`  tool call:   ${name}(${JSON.stringify(input)})`);
-        const output = runTool[name]?.(input as { [key: string]: Json }) ?? { error: `unknown tool ${name}` };
-        console.log(`  observation: ${JSON.stringify(output)}`);
-        const toolResult: ToolResultBlock = { toolUseId, content: [{ json: output }] };
-        results.push({ toolResult });
-      }
-    }
-    if (response.stopReason !== 'tool_use') break;
-    messages.push({ role: 'user', content: results });
+  let server: LocalBedrock | undefined;
+  let clientConfig: ClientConfig;
+  if (useBedrock) {
+    const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
+    clientConfig = { region };
+    out(`Backend: Amazon Bedrock in ${region} (real model calls, billed to your AWS account); model ${MODEL}`);
+  } else {
+    server = await startLocalBedrock({ script: SCRIPT, latencyMs: 40 });
+    clientConfig = { endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+    out(`Backend: bedrock-local at ${server.endpoint} (offline, scripted; pass --bedrock for real Bedrock); model ${MODEL}`);
   }
-  console.log(`\nRun: ${server.requests.length} model calls, ${total.input} input + ${total.output} output tokens`);
-} finally {
-  client.destroy();
-  await server.close();
+
+  const agent = new Agent({
+    model: MODEL,
+    system: SYSTEM,
+    tools: [queryDatabase, getServiceStatus],
+    clientConfig,
+    maxCostUsd: MAX_COST_USD,
+  });
+  try {
+    out('');
+    out(`User: ${QUESTION}`);
+    printStepsLive(agent, out);
+    const result = await agent.run(QUESTION);
+    out('');
+    out(`Answer: ${result.text}`);
+    out('');
+    const { inputTokens, outputTokens, totalTokens } = result.usage;
+    const modelCalls = result.steps.reduce((n, step) => n + step.attempts, 0);
+    out(
+      `Run: ${result.steps.length} steps, ${modelCalls} model calls, stop reason ${result.stopReason}; ` +
+        `${inputTokens} in + ${outputTokens} out = ${totalTokens} tokens; cost ${formatUsd(result.costUsd)}`,
+    );
+    return result;
+  } finally {
+    agent.close();
+    await server?.close();
+  }
+}
+
+/** Prints each step as its events arrive, so a slow model call shows where the run is. */
+function printStepsLive(agent: Agent, out: (line: string) => void): void {
+  // Parallel tool calls finish in any order; naming the tool on each observation keeps them apart.
+  let callsThisStep = 0;
+  agent.events.on('model-response', (event) => {
+    callsThisStep = event.message.content?.filter((block) => block.toolUse !== undefined).length ?? 0;
+    const { inputTokens, outputTokens } = event.usage;
+    out('');
+    out(
+      `Step ${event.stepIndex + 1}  (${inputTokens} in / ${outputTokens} out tokens, ${Math.round(event.latencyMs)} ms, ${event.stopReason})`,
+    );
+  });
+  agent.events.on('retry', (event) => {
+    const why = shorten(oneLine(`${event.error.code}: ${event.error.message}`), OBSERVATION_CHARS);
+    out(`  retry:       attempt ${event.attempt} in ${Math.round(event.delayMs)} ms after ${why}`);
+  });
+  agent.events.on('rationale', (event) => out(`  rationale:   ${oneLine(event.text)}`));
+  agent.events.on('tool-start', (event) => out(`  tool call:   ${event.name}(${JSON.stringify(event.input)})`));
+  agent.events.on('tool-end', ({ call }) => {
+    const label = callsThisStep > 1 ? `${call.name}: ` : '';
+    const output = call.status === 'error' ? `error: ${call.error ?? toolResultText(call.content)}` : toolResultText(call.content);
+    out(`  observation: ${label}${shorten(oneLine(output), OBSERVATION_CHARS)}`);
+  });
+}
+
+const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
+const shorten = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+// Sub-cent runs are the norm here; fixed cents would print $0.00 for every one of them.
+export const formatUsd = (usd: number | undefined) => (usd === undefined ? 'unknown' : `$${usd.toFixed(6)}`);
+
+const CREDENTIAL_ENV = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_PROFILE',
+  'AWS_BEARER_TOKEN_BEDROCK',
+  'AWS_WEB_IDENTITY_TOKEN_FILE',
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+];
+
+/**
+ * A cheap guess, not a verification: it only decides whether to try, so that a missing setup gets
+ * advice instead of the SDK's credential-chain error. Instance roles found only through EC2 metadata
+ * are missed; set AWS_PROFILE or the environment there.
+ */
+export function hasAwsCredentials(env: NodeJS.ProcessEnv): boolean {
+  if (CREDENTIAL_ENV.some((name) => env[name])) return true;
+  const home = env.HOME ?? env.USERPROFILE ?? homedir();
+  const files = [env.AWS_SHARED_CREDENTIALS_FILE ?? join(home, '.aws', 'credentials'), env.AWS_CONFIG_FILE ?? join(home, '.aws', 'config')];
+  return files.some((file) => existsSync(file));
+}
+
+const MISSING_CREDENTIALS = `Real Bedrock (--bedrock or NOVALOOP_DEMO_BEDROCK=1) needs AWS credentials, and none were found.
+Configure them in one of these ways, then run \`pnpm demo --bedrock\` again:
+  - aws configure                (writes ~/.aws/credentials)
+  - aws sso login --profile NAME and export AWS_PROFILE=NAME
+  - export AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... (and AWS_SESSION_TOKEN for temporary keys)
+  - export AWS_BEARER_TOKEN_BEDROCK=...  (a Bedrock API key)
+The account needs access to Amazon Nova Pro in AWS_REGION (default us-east-1).
+Or run \`pnpm demo\` without --bedrock: it runs offline on bedrock-local.`;
+
+const isEntryPoint = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isEntryPoint) {
+  // The SDK's notice that its 2027 releases need Node 22 would land in the middle of the step output.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+  } else {
+    main(argv).catch((error: unknown) => {
+      // Setup and novaloop errors end with what to do next; anything else is a bug worth a stack.
+      console.error(error instanceof DemoSetupError || error instanceof NovaloopError ? error.message : error);
+      process.exitCode = 1;
+    });
+  }
 }

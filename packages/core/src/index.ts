@@ -1,6 +1,7 @@
 export { Agent } from './agent.js';
 export type { AgentOptions, RunOptions } from './agent.js';
 export { tool } from './tool.js';
+export { toolResultText } from './tool-output.js';
 export type { Tool, ToolContext, ToolOptions, InferToolInput, ZodLikeSchema } from './tool.js';
 export type { JsonSchemaObject } from './tool-schema.js';
 export type { AgentEvent, AgentEventMap, AgentEventType } from './events.js';

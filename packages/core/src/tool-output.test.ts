@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NovaloopError } from './errors.js';
-import { toToolResultContent } from './tool-output.js';
+import { toolResultText, toToolResultContent } from './tool-output.js';
 
 function outputError(value: unknown): NovaloopError {
   let caught: unknown;
@@ -81,5 +81,11 @@ describe('toToolResultContent', () => {
 
   it('rejects a function, which JSON.stringify drops silently', () => {
     expect(outputError(() => 1).message).toMatch(/function has no JSON form/);
+  });
+});
+
+describe('toolResultText', () => {
+  it('joins text blocks as they are and json blocks as JSON', () => {
+    expect(toolResultText([{ text: 'plain' }, { json: { a: 1 } }])).toBe('plain\n{"a":1}');
   });
 });

@@ -38,3 +38,8 @@ function notSerialisable(detail: string, cause?: unknown): NovaloopError {
     { cause },
   );
 }
+
+/** A toolResult's content as one string: text blocks as they are, json blocks as JSON. */
+export function toolResultText(content: readonly ToolResultContentBlock[]): string {
+  return content.map((block) => (typeof block.text === 'string' ? block.text : JSON.stringify(block.json ?? block))).join('\n');
+}

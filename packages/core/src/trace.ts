@@ -1,6 +1,7 @@
-import type { Message, ToolResultContentBlock } from '@aws-sdk/client-bedrock-runtime';
+import type { Message } from '@aws-sdk/client-bedrock-runtime';
 import type { InferenceSettings } from './inference.js';
 import type { ToolCall } from './step.js';
+import { toolResultText } from './tool-output.js';
 import type { Usage } from './usage.js';
 
 // Trace parts follow Bedrock Agents' InvokeAgent trace, so teams moving off Agents read them the same
@@ -145,7 +146,7 @@ export class TraceRecorder {
 
   toolObservation(stepIndex: number, call: ToolCall): TracePart {
     const output = lazy({ function: call.name, invocationId: call.toolUseId, status: call.status }, 'text', () =>
-      contentText(call.content),
+      toolResultText(call.content),
     );
     return this.orchestration({
       observation: { traceId: this.traceId(stepIndex), type: 'ACTION_GROUP', actionGroupInvocationOutput: output },
@@ -213,10 +214,4 @@ function lazy<T extends object, K extends string, V>(target: T, key: K, compute:
     },
   });
   return target as T & Record<K, V>;
-}
-
-function contentText(content: readonly ToolResultContentBlock[]): string {
-  return content
-    .map((block) => ('text' in block && typeof block.text === 'string' ? block.text : JSON.stringify(block.json ?? block)))
-    .join('\n');
 }
