@@ -101,3 +101,20 @@ export class SessionConflictError extends NovaloopError {
     this.actualVersion = actualVersion;
   }
 }
+
+/** The session store failed to load or append (connection lost, corrupt data, ...). */
+export class SessionStoreError extends NovaloopError {
+  readonly sessionId: string;
+
+  constructor(sessionId: string, operation: 'load' | 'append', cause: unknown) {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    super(
+      'SESSION_STORE',
+      `The session store could not ${operation} session ${sessionId}: ${detail}. ` +
+        (operation === 'append' ? 'This step was not saved; ' : '') +
+        'check the store and its connection, then run again.',
+      { cause },
+    );
+    this.sessionId = sessionId;
+  }
+}

@@ -35,4 +35,5 @@ export {
   MalformedToolUseError,
   ContextWindowExceededError,
   SessionConflictError,
+  SessionStoreError,
 } from './errors.js';

@@ -1,6 +1,6 @@
 import type { ContentBlock, Message, ToolResultBlock, ToolUseBlock } from '@aws-sdk/client-bedrock-runtime';
 import { callModel, type ModelCallConfig } from './call-model.js';
-import { ContextWindowExceededError, NovaloopError } from './errors.js';
+import { ContextWindowExceededError, NovaloopError, SessionStoreError } from './errors.js';
 import type { AgentEvent } from './events.js';
 import { continueConversation, userMessage } from './history.js';
 import type { InferenceSettings } from './inference.js';
@@ -54,11 +54,7 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
   const prompt = userMessage(run.input);
   yield { type: 'run-start', ...ids, input: prompt };
 
-  const loaded = await config.memory.load(sessionId);
-  let version = loaded?.version ?? 0;
-  const messages = continueConversation(loaded?.messages ?? [], prompt);
-  let unsaved: Message[] = [prompt];
-  const recorder = new TraceRecorder(runId, sessionId, messages);
+  const recorder = new TraceRecorder(runId, sessionId);
   const traced = (part: TracePart): AgentEvent => ({ type: 'trace', ...ids, part });
   const steps: Step[] = [];
   const usage = emptyUsage();
@@ -66,14 +62,25 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
   let stopReason: RunStopReason | undefined;
   let text = '';
   let stepIndex = 0;
+  let version = 0;
+  let messages: Message[] = [];
+  let unsaved: Message[] = [prompt];
 
   const save = async (...add: Message[]) => {
     unsaved.push(...add);
-    version = await config.memory.append(sessionId, unsaved, version);
+    version = await config.memory.append(sessionId, unsaved, version).catch((error: unknown) => {
+      throw error instanceof NovaloopError ? error : new SessionStoreError(sessionId, 'append', error);
+    });
     unsaved = [];
   };
 
   try {
+    const loaded = await config.memory.load(sessionId).catch((error: unknown) => {
+      throw error instanceof NovaloopError ? error : new SessionStoreError(sessionId, 'load', error);
+    });
+    version = loaded?.version ?? 0;
+    messages = continueConversation(loaded?.messages ?? [], prompt);
+    recorder.track(messages);
     for (; stopReason === undefined; stepIndex++) {
       if (signal.aborted) {
         stopReason = 'aborted';
@@ -147,16 +154,15 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
         yield* queue;
         toolCalls = await dispatched;
 
-        const results: ContentBlock[] = toolCalls.map((call) => ({ toolResult: toToolResult(call) }));
-        const nextIsLast = stepIndex + 2 === config.maxSteps;
-        if (nextIsLast && !signal.aborted) results.push({ text: config.finalStepPrompt });
-        const resultMessage: Message = { role: 'user', content: results };
-        messages.push(resultMessage);
-        await save(assistant, resultMessage);
-
         if (signal.aborted) stopReason = 'aborted';
         else if (config.maxCostUsd !== undefined && costUsd !== undefined && costUsd >= config.maxCostUsd) stopReason = 'budget';
         else if (isLastStep) stopReason = 'max_steps';
+        const results: ContentBlock[] = toolCalls.map((call) => ({ toolResult: toToolResult(call) }));
+        // Only when the run goes on to its last step: a stored nudge would mislead the session's next run.
+        if (stopReason === undefined && stepIndex + 2 === config.maxSteps) results.push({ text: config.finalStepPrompt });
+        const resultMessage: Message = { role: 'user', content: results };
+        messages.push(resultMessage);
+        await save(assistant, resultMessage);
         if (stopReason !== undefined) text = called.text;
       } else {
         await save(...(hasContent ? [assistant] : []));

@@ -23,6 +23,9 @@ export interface RunResult {
   usage: Usage;
   /** USD; `undefined` when the model's price is unknown (never 0 for "unknown"). */
   costUsd: number | undefined;
-  /** The whole conversation after this run, as stored in the session. */
+  /**
+   * The whole conversation after this run, as the model saw it: the session's history (a trailing
+   * user message merged with this run's prompt) and this run's steps.
+   */
   messages: Message[];
 }

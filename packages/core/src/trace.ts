@@ -84,13 +84,15 @@ export interface TracePart {
 /** Builds the trace parts of one run. */
 export class TraceRecorder {
   readonly parts: TracePart[] = [];
-  private readonly sizes: MessageSizes;
+  private sizes = new MessageSizes([]);
 
   constructor(
     private readonly runId: string,
     private readonly sessionId: string,
-    messages: readonly Message[],
-  ) {
+  ) {}
+
+  /** The run's conversation, once loaded: an append-only list whose sizes the trace reports. */
+  track(messages: readonly Message[]): void {
     this.sizes = new MessageSizes(messages);
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InMemorySessionStore, SessionConflictError, type AgentEvent } from '../src/index.js';
+import { InMemorySessionStore, SessionConflictError, SessionStoreError, type AgentEvent, type SessionStore } from '../src/index.js';
 import { assertValidHistory, INFRA_QUESTION, INFRA_SCRIPT, infraTools, useBedrock } from './helpers.js';
 
 const msg = (role: 'user' | 'assistant', text: string) => ({ role, content: [{ text }] });
@@ -71,5 +71,35 @@ describe('runs and sessions', () => {
     const memory = new InMemorySessionStore();
     await agentOn(server, { memory }).run('hello', { sessionId: 'mine' });
     expect((await memory.load('mine'))?.messages).toHaveLength(2);
+  });
+
+  it('a store that fails to load or append ends the run with SessionStoreError, an error event and a failureTrace', async () => {
+    const server = await start({ script: INFRA_SCRIPT });
+    const down: SessionStore = {
+      load: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379')),
+      append: () => Promise.reject(new Error('unreachable')),
+    };
+    const agent = agentOn(server, { tools: infraTools, memory: down });
+    const errors: AgentEvent[] = [];
+    agent.events.on('error', (event) => errors.push(event));
+    const error = await agent.run(INFRA_QUESTION, { sessionId: 'x' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SessionStoreError);
+    expect(error).toMatchObject({
+      code: 'SESSION_STORE',
+      sessionId: 'x',
+      message: expect.stringMatching(/could not load session x: connect ECONNREFUSED/),
+    });
+    expect(errors).toHaveLength(1);
+    expect(server.requests).toHaveLength(0);
+
+    const readOnly: SessionStore = { load: async () => undefined, append: () => Promise.reject(new Error('disk full')) };
+    const failure = await agentOn(server, { tools: infraTools, memory: readOnly })
+      .run(INFRA_QUESTION)
+      .catch((e: unknown) => e);
+    expect(failure).toMatchObject({
+      code: 'SESSION_STORE',
+      message: expect.stringMatching(/could not append .*disk full.*This step was not saved/),
+    });
+    expect(server.requests).toHaveLength(1);
   });
 });

@@ -164,6 +164,19 @@ describe('stop reasons', () => {
     assertValidHistory(result.messages);
   });
 
+  it('a run stopped by its budget before the last step does not store the final-step prompt', async () => {
+    const server = await start({ script: INFRA_SCRIPT });
+    const agent = agentOn(server, { tools: infraTools, maxSteps: 2, maxCostUsd: 0.0002 });
+    const result = await agent.run(INFRA_QUESTION, { sessionId: 'b' });
+    expect(result.stopReason).toBe('budget');
+    const stored = (await agent.memory.load('b'))?.messages ?? [];
+    expect(JSON.stringify(stored)).not.toContain('step limit');
+    // Without the budget the same step carries it, since the next call is the last.
+    const unlimited = await start({ script: INFRA_SCRIPT });
+    await agentOn(unlimited, { tools: infraTools, maxSteps: 2 }).run(INFRA_QUESTION);
+    expect(JSON.stringify(bodies(unlimited)[1]?.messages.at(-1))).toContain('step limit');
+  });
+
   it('model_context_window_exceeded is a typed error', async () => {
     const server = await start({ script: { turns: [say('…', 'model_context_window_exceeded' as never)] } });
     const error = await agentOn(server)
