@@ -43,6 +43,9 @@ export function createBedrockClient(config: ClientConfig = {}): BedrockRuntimeCl
   if (config.credentials !== undefined) {
     // The SDK writes to the credentials object it is given; a caller's frozen object would crash it.
     clientConfig.credentials = typeof config.credentials === 'function' ? config.credentials : { ...config.credentials };
+    // With AWS_BEARER_TOKEN_BEDROCK set, the SDK prefers that API key even over credentials given
+    // here, which would send the key to whatever endpoint this is (bedrock-local included).
+    clientConfig.authSchemePreference = ['sigv4'];
   }
   return new BedrockRuntimeClient(clientConfig);
 }
