@@ -211,5 +211,9 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
 }
 
 function toToolResult(call: ToolCall): ToolResultBlock {
-  return { toolUseId: call.toolUseId, content: call.content, status: call.status };
+  // `status` is optional on the wire and only some models accept it; sending it only for errors keeps a
+  // successful result byte-for-byte what a hand-written Converse loop sends.
+  return call.status === 'error'
+    ? { toolUseId: call.toolUseId, content: call.content, status: 'error' }
+    : { toolUseId: call.toolUseId, content: call.content };
 }

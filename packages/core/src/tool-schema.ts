@@ -1,7 +1,16 @@
 import type { $ZodType } from 'zod/v4/core';
 import { toJSONSchema } from 'zod/v4/core';
-import { zodToJsonSchema } from 'zod-to-json-schema';
+import { createRequire } from 'node:module';
+import type { zodToJsonSchema as ZodToJsonSchema } from 'zod-to-json-schema';
 import { ToolDefinitionError } from './errors.js';
+
+// zod-to-json-schema is only needed for zod 3 schemas; loading it lazily keeps it off the cold-start
+// path of every app that defines its tools with zod 4.
+let zod3Converter: typeof ZodToJsonSchema | undefined;
+function zodToJsonSchema(...args: Parameters<typeof ZodToJsonSchema>): ReturnType<typeof ZodToJsonSchema> {
+  zod3Converter ??= (createRequire(import.meta.url)('zod-to-json-schema') as { zodToJsonSchema: typeof ZodToJsonSchema }).zodToJsonSchema;
+  return zod3Converter(...args);
+}
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
 export type JsonObject = { [key: string]: JsonValue };
@@ -55,7 +64,7 @@ function toRawJsonSchema(schema: unknown, toolName: string): JsonValue {
     } else if (isZod3Schema(schema)) {
       // `$refStrategy: 'none'` would silently replace a recursive reference with `{}` (accept anything);
       // with 'root' the recursion stays visible as a `$ref`, which the inliner rejects with a clear error.
-      converted = zodToJsonSchema(schema as Parameters<typeof zodToJsonSchema>[0], {
+      converted = zodToJsonSchema(schema as Parameters<typeof ZodToJsonSchema>[0], {
         $refStrategy: 'root',
         effectStrategy: 'input',
         pipeStrategy: 'input',

@@ -65,7 +65,7 @@ describe('Agent.run on the infrastructure assistant', () => {
                 },
               },
             ],
-            status: 'success',
+            // No `status` on success: exactly what a hand-written Converse loop sends.
           },
         },
       ],

@@ -95,7 +95,7 @@ describe('tool dispatch', () => {
     expect(result.stopReason).toBe('end_turn');
     expect(result.text).toBe('I could only look up user 7.');
     const results = sentResults(server);
-    expect(results.map((r) => r.status)).toEqual(['error', 'error', 'error', 'error', 'success']);
+    expect(results.map((r) => r.status)).toEqual(['error', 'error', 'error', 'error', undefined]);
     const texts = results.map((r) => r.content?.[0]?.text ?? '');
     expect(texts[0]).toMatch(/^Invalid input for tool lookup: id: .*number.*Call lookup again/);
     expect(texts[1]).toBe('Unknown tool "lookup_user". The available tools are: lookup, explode, hang. Call one of those.');
