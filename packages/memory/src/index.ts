@@ -4,3 +4,5 @@ export { SqliteSessionStore } from './sqlite.js';
 export type { SqliteSessionStoreOptions } from './sqlite.js';
 export { encodeStep, decodeStep, toSessionState } from './codec.js';
 export type { StoredStep } from './codec.js';
+export { RedisSessionStore } from './redis.js';
+export type { RedisSessionStoreOptions } from './redis.js';
