@@ -6,3 +6,5 @@ export { encodeStep, decodeStep, toSessionState } from './codec.js';
 export type { StoredStep } from './codec.js';
 export { RedisSessionStore } from './redis.js';
 export type { RedisSessionStoreOptions } from './redis.js';
+export { DynamoDBSessionStore, createSessionTable, DYNAMODB_KEY_SCHEMA, INLINE_STEP_BYTES } from './dynamodb.js';
+export type { DynamoDBSessionStoreOptions, CreateSessionTableOptions } from './dynamodb.js';
