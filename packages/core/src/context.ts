@@ -283,6 +283,20 @@ const clip = (text: string): string =>
     ? `${text.slice(0, TRANSCRIPT_PART_CHARS)}… [${text.length - TRANSCRIPT_PART_CHARS} characters cut]`
     : text;
 
+/**
+ * The messages a window sends: the conversation itself when it starts at 0 without a summary (no
+ * copy), else the kept messages with the summary put before the first one (a shallow copy of the
+ * kept part: O(kept), never a deep copy).
+ */
+export function windowMessages(messages: Message[], window: ContextWindow): Message[] {
+  const { start, summary } = window;
+  if (start === 0 && !summary) return messages;
+  const first = messages[start] as Message;
+  const sent = messages.slice(start);
+  if (summary) sent[0] = withSummary(first, summary);
+  return sent;
+}
+
 /** The first sent message with the summary before its own content. */
 export function withSummary(message: Message, summary: ContextSummary): Message {
   return {

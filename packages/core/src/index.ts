@@ -27,7 +27,7 @@ export { createBedrockClient } from './client.js';
 export type { ClientConfig } from './client.js';
 export { InMemorySessionStore, checkAppend, checkSessionId, MAX_SESSION_ID_LENGTH } from './session-store.js';
 export type { SessionStore, SessionState, SessionUpdate, SessionSummary, SessionAttributes, JsonValue } from './session-store.js';
-export { slidingWindow, summarizing, estimateTokens, isCutPoint } from './context.js';
+export { slidingWindow, summarizing, estimateTokens, isCutPoint, windowMessages } from './context.js';
 export type {
   ContextPolicy,
   ContextRequest,

@@ -1,6 +1,6 @@
 import type { ContentBlock, Message, ToolResultBlock, ToolUseBlock } from '@aws-sdk/client-bedrock-runtime';
 import { callModel, completeText, type ModelCallConfig, type StepTurn } from './call-model.js';
-import { isCutPoint, withSummary, type ContextPolicy, type ContextSummary, type ContextWindow } from './context.js';
+import { isCutPoint, windowMessages, type ContextPolicy, type ContextSummary, type ContextWindow } from './context.js';
 import { AgentConfigError, ContextWindowExceededError, NovaloopError, SessionStoreError } from './errors.js';
 import type { AgentEvent } from './events.js';
 import { continueConversation, storedEnds, userMessage } from './history.js';
@@ -170,8 +170,7 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
     }
     window = next;
     if (moved) {
-      const first = messages[next.start] as Message;
-      sent = next.start === 0 && !summary ? messages : [summary ? withSummary(first, summary) : first, ...messages.slice(next.start + 1)];
+      sent = windowMessages(messages, summary ? { start: next.start, summary } : { start: next.start });
       yield {
         type: 'context',
         ...ids,
