@@ -107,7 +107,8 @@ export class SessionStoreError extends NovaloopError {
   readonly sessionId: string;
 
   constructor(sessionId: string, operation: 'load' | 'append', cause: unknown) {
-    const detail = cause instanceof Error ? cause.message : String(cause);
+    // Driver messages often end with a period of their own.
+    const detail = (cause instanceof Error ? cause.message : String(cause)).replace(/\.+$/, '');
     super(
       'SESSION_STORE',
       `The session store could not ${operation} session ${sessionId}: ${detail}. ` +
