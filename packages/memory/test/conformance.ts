@@ -3,7 +3,8 @@ import { resolveModel, startLocalBedrock, validateConverseRequest, type LocalBed
 import { Agent, SessionConflictError, SessionCorruptError, SessionInputError, tool, type SessionStore } from '@novaloop/core';
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { StoreSpec } from './fixtures/stores.js';
@@ -30,7 +31,9 @@ const exchange = (n: number): Message[] => [msg('user', `question ${n}`), msg('a
 const newId = () => `conf-${randomUUID()}`;
 
 const WORKER = fileURLToPath(new URL('./fixtures/worker.ts', import.meta.url));
-const TSX = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
+// The worker runs in ONE node process with tsx as a loader, not under the tsx CLI, whose extra
+// parent process would take the SIGKILL while the real worker lived on.
+const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /** Every content block type a session can hold, with bytes whose every value 0–255 appears. */
@@ -221,7 +224,9 @@ export function describeSessionStore(name: string, options: SuiteOptions, harnes
         const child = startWorker({ mode: 'agent', store: spec, sessionId: id, endpoint: bedrock.endpoint });
         await child.waitFor('SLOW_TOOL_STARTED');
         child.process.kill('SIGKILL');
-        await child.exited;
+        // The process running the Agent itself died, mid-tool, without any chance to clean up.
+        expect(await child.signal).toBe('SIGKILL');
+        expect(() => process.kill(child.process.pid as number, 0)).toThrow();
 
         const store = harness().create();
         const stored = await store.load(id);
@@ -280,7 +285,7 @@ interface WorkerJob {
 }
 
 function startWorker(job: WorkerJob) {
-  const child = spawn(TSX, ['--conditions=@novaloop/source', WORKER, JSON.stringify(job)], {
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, '--conditions=@novaloop/source', WORKER, JSON.stringify(job)], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   });
@@ -296,9 +301,11 @@ function startWorker(job: WorkerJob) {
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const signal = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, killedBy) => resolve(killedBy)));
   return {
     process: child,
     exited,
+    signal,
     output: () => ({ stdout, stderr }),
     waitFor(line: string): Promise<void> {
       if (stdout.includes(line)) return Promise.resolve();
