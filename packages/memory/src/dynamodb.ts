@@ -181,7 +181,11 @@ export class DynamoDBSessionStore implements SessionStore {
     }
   }
 
-  /** Deletes every item of a session (and of its large steps); returns how many steps there were. */
+  /**
+   * Deletes every item of a session (and of its large steps); returns how many steps there were.
+   * Only for a session nobody is using: another process that loaded it before the delete still
+   * believes its steps exist, and its next append would start the new session at a later version.
+   */
   async delete(sessionId: string): Promise<number> {
     checkSessionId(sessionId);
     const items = await this.queryAll(sessionKey(sessionId));
