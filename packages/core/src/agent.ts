@@ -2,6 +2,7 @@ import type { BedrockRuntimeClient, ContentBlock, SystemContentBlock } from '@aw
 import { EventEmitter } from 'eventemitter3';
 import { randomUUID } from 'node:crypto';
 import { createBedrockClient, type ClientConfig } from './client.js';
+import { estimateTokens, type ContextPolicy } from './context.js';
 import { AgentConfigError } from './errors.js';
 import type { AgentEvent, AgentEventMap } from './events.js';
 import { resolveInference, type InferenceOptions } from './inference.js';
@@ -9,7 +10,7 @@ import { modelInfo, type ModelPrice } from './model-catalog.js';
 import { resolveRetry, type RetryOptions } from './retry-policy.js';
 import type { RunResult } from './run-result.js';
 import { runLoop, type LoopConfig } from './run-loop.js';
-import { InMemorySessionStore, type SessionStore } from './session-store.js';
+import { InMemorySessionStore, type SessionAttributes, type SessionStore } from './session-store.js';
 import { checkToolSet, type Tool } from './tool.js';
 
 export interface AgentOptions {
@@ -44,6 +45,11 @@ export interface AgentOptions {
   memory?: SessionStore;
   /** Added to the tool results before the last allowed step. */
   finalStepPrompt?: string;
+  /**
+   * Chooses what each model call sends, e.g. `slidingWindow({ maxInputTokens })` or `summarizing()`.
+   * Default: the whole conversation. The stored history is never trimmed.
+   */
+  context?: ContextPolicy;
 }
 
 export interface RunOptions {
@@ -51,6 +57,8 @@ export interface RunOptions {
   sessionId?: string;
   /** Cancels the model request and running tools; the run ends with stopReason 'aborted'. */
   signal?: AbortSignal;
+  /** Merged into the session's attributes (a key given replaces the stored one), saved with the first step. */
+  sessionAttributes?: SessionAttributes;
 }
 
 const DEFAULT_FINAL_STEP_PROMPT =
@@ -114,6 +122,11 @@ export class Agent {
       toolTimeoutMs: options.toolTimeoutMs ?? 60_000,
       memory: this.memory,
       finalStepPrompt: options.finalStepPrompt ?? DEFAULT_FINAL_STEP_PROMPT,
+      context: options.context,
+      // Counted as one user message would be: the same estimate the policies use for messages.
+      fixedTokens: options.context
+        ? estimateTokens({ role: 'user', content: [{ text: JSON.stringify(system ?? []) + JSON.stringify(toolSpecs) }] })
+        : 0,
     };
   }
 
@@ -141,6 +154,7 @@ export class Agent {
       sessionId: options.sessionId ?? randomUUID(),
       input,
       signal: controller.signal,
+      sessionAttributes: options.sessionAttributes,
     });
     try {
       for (;;) {

@@ -1,4 +1,5 @@
-import type { BedrockRuntimeClient, ConverseRequest, Message } from '@aws-sdk/client-bedrock-runtime';
+import { ConverseCommand, type BedrockRuntimeClient, type ConverseRequest, type Message } from '@aws-sdk/client-bedrock-runtime';
+import type { CompletionRequest } from './context.js';
 import { classifyError } from './classify-error.js';
 import { BedrockRequestError, ContextWindowExceededError, MalformedToolUseError } from './errors.js';
 import type { AgentEvent } from './events.js';
@@ -8,7 +9,7 @@ import { converse, converseStream, type ModelTurn } from './model-call.js';
 import { backoffDelay, sleep, type ResolvedRetry } from './retry-policy.js';
 import { ThinkingFilter } from './thinking.js';
 import type { TracePart, TraceRecorder } from './trace.js';
-import { addUsage, emptyUsage, type Usage } from './usage.js';
+import { addUsage, emptyUsage, toUsage, type Usage } from './usage.js';
 
 export interface ModelCallConfig {
   client: BedrockRuntimeClient;
@@ -27,7 +28,10 @@ export interface StepCall {
   runId: string;
   sessionId: string;
   stepIndex: number;
+  /** What is sent: the whole conversation, or the context policy's window of it. */
   messages: Message[];
+  /** Where `messages` starts in the conversation, and whether its first message carries a summary. */
+  window: { start: number; summarized: boolean };
   inference: InferenceSettings;
   recorder: TraceRecorder;
   signal: AbortSignal;
@@ -66,7 +70,8 @@ export async function* callModel(config: ModelCallConfig, step: StepCall): Async
       ...inferenceRequestFields(inference, config.model),
     };
     yield { type: 'model-request', ...ids, modelId: config.modelId, inference, messageCount: step.messages.length, attempt: attempts };
-    yield trace(ids, step.recorder.modelInput(step.stepIndex, config.modelId, inference, step.messages.length, attempts));
+    const sent = { start: step.window.start, count: step.messages.length, first: step.window.summarized ? step.messages[0] : undefined };
+    yield trace(ids, step.recorder.modelInput(step.stepIndex, config.modelId, inference, sent, attempts));
 
     const filter = new ThinkingFilter();
     let reasoning = '';
@@ -148,6 +153,37 @@ export async function* callModel(config: ModelCallConfig, step: StepCall): Async
     const thinking = filter.rationale;
     const rationale = [thinking, reasoning.trim() || undefined].filter((part) => part !== undefined).join('\n\n') || undefined;
     return { turn, text: visible, rationale, usage, attempts };
+  }
+}
+
+/**
+ * One plain Converse request for a context policy (a summary): transient failures are retried
+ * like the loop's own calls; anything else fails the run with the same errors.
+ */
+export async function completeText(
+  config: ModelCallConfig,
+  request: CompletionRequest,
+  signal: AbortSignal,
+): Promise<{ text: string; usage: Usage }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const response = await config.client.send(
+        new ConverseCommand({
+          modelId: request.modelId,
+          system: [{ text: request.system }],
+          messages: [{ role: 'user', content: [{ text: request.prompt }] }],
+          inferenceConfig: { maxTokens: request.maxTokens, temperature: 0 },
+        }),
+        { abortSignal: signal },
+      );
+      const text = (response.output?.message?.content ?? []).map((block) => block.text ?? '').join('');
+      return { text, usage: toUsage(response.usage) };
+    } catch (error) {
+      if (signal.aborted) throw error;
+      const kind = classifyError(error);
+      if (kind.kind !== 'transient' || attempt >= config.retry.maxAttempts) throw bedrockError(kind, attempt, error, request.modelId);
+      await sleep(backoffDelay(attempt, config.retry, config.random), signal);
+    }
   }
 }
 

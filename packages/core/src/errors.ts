@@ -107,13 +107,42 @@ export class SessionStoreError extends NovaloopError {
   readonly sessionId: string;
 
   constructor(sessionId: string, operation: 'load' | 'append', cause: unknown) {
-    const detail = cause instanceof Error ? cause.message : String(cause);
+    // Driver messages often end with a period of their own.
+    const detail = (cause instanceof Error ? cause.message : String(cause)).replace(/\.+$/, '');
     super(
       'SESSION_STORE',
       `The session store could not ${operation} session ${sessionId}: ${detail}. ` +
         (operation === 'append' ? 'This step was not saved; ' : '') +
         'check the store and its connection, then run again.',
       { cause },
+    );
+    this.sessionId = sessionId;
+  }
+}
+
+/** A store was called with arguments it cannot store (bad session id, version or message shape). */
+export class SessionInputError extends NovaloopError {
+  readonly sessionId: string;
+
+  constructor(sessionId: string, detail: string) {
+    super('SESSION_INPUT', `Session ${JSON.stringify(sessionId)}: ${detail}. Nothing was read or written; fix the call and try again.`);
+    this.sessionId = sessionId;
+  }
+}
+
+/**
+ * What a store holds for a session cannot be read back as a session (not JSON, wrong shape, a gap in
+ * its steps). novaloop never writes such data, so something else wrote to the store.
+ */
+export class SessionCorruptError extends NovaloopError {
+  readonly sessionId: string;
+
+  constructor(sessionId: string, detail: string, options?: { cause?: unknown }) {
+    super(
+      'SESSION_CORRUPT',
+      `The stored data of session ${JSON.stringify(sessionId)} is corrupt: ${detail}. ` +
+        'Delete the session (or restore it from a backup), and check what else writes to this store.',
+      options,
     );
     this.sessionId = sessionId;
   }

@@ -37,11 +37,25 @@ export type AgentEvent =
   /** A model request failed and is being made again after `delayMs`. */
   | (StepBase & {
       type: 'retry';
-      reason: 'transient' | 'malformed-tool-use';
+      /** 'context-window': the model refused the input as too long, and the context policy trimmed it. */
+      reason: 'transient' | 'malformed-tool-use' | 'context-window';
       /** The attempt about to start, from 2. */
       attempt: number;
       delayMs: number;
       error: { code: string; message: string };
+    })
+  /**
+   * The context policy changed what is sent: messages from `firstMessage` of the conversation, and a
+   * summary of those before `summaryUpTo` when there is one. `summaryUsage` is set when a summary
+   * was written for it.
+   */
+  | (StepBase & {
+      type: 'context';
+      reason: 'step' | 'overflow';
+      firstMessage: number;
+      messagesSent: number;
+      summaryUpTo: number | undefined;
+      summaryUsage: Usage | undefined;
     })
   | (StepBase & { type: 'step-end'; step: Step })
   | (Base & { type: 'trace'; part: TracePart })

@@ -18,6 +18,24 @@ export function continueConversation(history: readonly Message[], prompt: Messag
   return merged;
 }
 
+/**
+ * For each message `continueConversation` makes of `history` and `prompt`, how many stored messages
+ * end with it (two user messages in a row are sent as one, so the counts can jump by 2). A summary
+ * is stored with the count of stored messages it covers, which stays true across loads.
+ */
+export function storedEnds(history: readonly Message[]): number[] {
+  const ends: number[] = [];
+  let previous: Message['role'];
+  for (let i = 0; i <= history.length; i++) {
+    // The last round stands for the prompt, a user message, without copying the history to add it.
+    const role = i < history.length ? history[i]?.role : 'user';
+    if (role === 'user' && previous === 'user' && ends.length > 0) ends[ends.length - 1] = i + 1;
+    else ends.push(i + 1);
+    previous = role;
+  }
+  return ends;
+}
+
 export const userMessage = (input: string | ContentBlock[]): Message => ({
   role: 'user',
   content: typeof input === 'string' ? [{ text: input }] : input,

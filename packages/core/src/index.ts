@@ -2,7 +2,7 @@ export { Agent } from './agent.js';
 export type { AgentOptions, RunOptions } from './agent.js';
 export { tool } from './tool.js';
 export { toolResultText } from './tool-output.js';
-export type { Tool, ToolContext, ToolOptions, InferToolInput, ZodLikeSchema } from './tool.js';
+export type { Tool, ToolContext, ToolSession, ToolOptions, InferToolInput, ZodLikeSchema } from './tool.js';
 export type { JsonSchemaObject } from './tool-schema.js';
 export type { AgentEvent, AgentEventMap, AgentEventType } from './events.js';
 export type {
@@ -25,8 +25,18 @@ export type { InferenceOptions, InferenceSettings } from './inference.js';
 export type { RetryOptions } from './retry-policy.js';
 export { createBedrockClient } from './client.js';
 export type { ClientConfig } from './client.js';
-export { InMemorySessionStore } from './session-store.js';
-export type { SessionStore, SessionState } from './session-store.js';
+export { InMemorySessionStore, checkAppend, checkSessionId, MAX_SESSION_ID_LENGTH } from './session-store.js';
+export type { SessionStore, SessionState, SessionUpdate, SessionSummary, SessionAttributes, JsonValue } from './session-store.js';
+export { slidingWindow, summarizing, estimateTokens, isCutPoint, windowMessages } from './context.js';
+export type {
+  ContextPolicy,
+  ContextRequest,
+  ContextWindow,
+  ContextSummary,
+  CompletionRequest,
+  SlidingWindowOptions,
+  SummarizingOptions,
+} from './context.js';
 export {
   NovaloopError,
   ToolDefinitionError,
@@ -36,4 +46,6 @@ export {
   ContextWindowExceededError,
   SessionConflictError,
   SessionStoreError,
+  SessionInputError,
+  SessionCorruptError,
 } from './errors.js';

@@ -1,4 +1,5 @@
 import type { Message } from '@aws-sdk/client-bedrock-runtime';
+import type { SessionAttributes } from './session-store.js';
 import type { Step } from './step.js';
 import type { TracePart } from './trace.js';
 import type { Usage } from './usage.js';
@@ -28,4 +29,6 @@ export interface RunResult {
    * user message merged with this run's prompt) and this run's steps.
    */
   messages: Message[];
+  /** The session's attributes after this run. */
+  sessionAttributes: SessionAttributes;
 }

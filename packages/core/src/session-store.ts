@@ -1,26 +1,106 @@
 import type { Message } from '@aws-sdk/client-bedrock-runtime';
-import { SessionConflictError } from './errors.js';
+import { SessionConflictError, SessionInputError } from './errors.js';
+
+/** A value that survives a JSON round trip unchanged: what session attributes may hold. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** Key–value pairs that live as long as the session, like Bedrock Agents' sessionAttributes. */
+export type SessionAttributes = Record<string, JsonValue>;
+
+/**
+ * A summary of the first `messageCount` stored messages, written by a summarizing context policy.
+ * It sits beside the history: the stored messages themselves are never rewritten.
+ */
+export interface SessionSummary {
+  messageCount: number;
+  text: string;
+}
 
 /** A session as loaded: its messages and the version an append must name. */
 export interface SessionState {
   messages: Message[];
   /** Bumped by every append; 0 for a session that has none. */
   version: number;
+  /** The attributes of the latest append that set them; absent if none ever did. */
+  attributes?: SessionAttributes;
+  /** The latest summary stored with an append; absent if none was. */
+  summary?: SessionSummary;
+}
+
+/** What an append may change besides adding messages. Each field given replaces the stored one. */
+export interface SessionUpdate {
+  attributes?: SessionAttributes;
+  summary?: SessionSummary;
 }
 
 /**
  * Where conversations live between runs. The loop loads a session once per run and appends each
  * completed step (its assistant message and tool results together, so the stored history is always
  * valid for Bedrock) with the version it read.
+ *
+ * A store written before `SessionUpdate` existed still works: it ignores the fourth argument, and
+ * the session's attributes and summaries then last only as long as a run.
  */
 export interface SessionStore {
   /** The session, or `undefined` if it has no messages yet. */
   load(sessionId: string): Promise<SessionState | undefined>;
   /**
-   * Appends messages if the session is still at `expectedVersion` and returns the new version.
-   * Otherwise writes nothing and throws `SessionConflictError`.
+   * Appends messages (and applies `update`) if the session is still at `expectedVersion`, and
+   * returns the new version. Otherwise writes nothing and throws `SessionConflictError`.
    */
-  append(sessionId: string, messages: readonly Message[], expectedVersion: number): Promise<number>;
+  append(sessionId: string, messages: readonly Message[], expectedVersion: number, update?: SessionUpdate): Promise<number>;
+}
+
+/** Longest session id any store accepts: DynamoDB's key limit (2 KB) with room for a prefix. */
+export const MAX_SESSION_ID_LENGTH = 512;
+
+/**
+ * The argument checks every store makes before touching its backend, so a bad call fails the same
+ * way everywhere (`SessionInputError`) instead of as a driver error or, worse, as stored garbage.
+ * Exported for custom `SessionStore` implementations.
+ */
+export function checkSessionId(sessionId: unknown): asserts sessionId is string {
+  if (typeof sessionId !== 'string' || sessionId.length === 0 || sessionId.length > MAX_SESSION_ID_LENGTH) {
+    throw new SessionInputError(
+      String(sessionId).slice(0, 80),
+      `the session id must be a non-empty string of at most ${MAX_SESSION_ID_LENGTH} characters`,
+    );
+  }
+}
+
+/** `checkSessionId`, plus the version, the messages' shape and the update's shape. */
+export function checkAppend(sessionId: unknown, messages: unknown, expectedVersion: unknown, update?: unknown): void {
+  checkSessionId(sessionId);
+  if (!Number.isSafeInteger(expectedVersion) || (expectedVersion as number) < 0) {
+    throw new SessionInputError(sessionId, `expectedVersion must be an integer ≥ 0 (got ${String(expectedVersion)})`);
+  }
+  if (!Array.isArray(messages)) throw new SessionInputError(sessionId, 'messages must be an array of Bedrock messages');
+  messages.forEach((message: unknown, i) => {
+    const m = message as Partial<Message> | null;
+    if (typeof m !== 'object' || m === null || (m.role !== 'user' && m.role !== 'assistant') || !Array.isArray(m.content)) {
+      throw new SessionInputError(sessionId, `messages[${i}] is not a Bedrock message ({ role: 'user' | 'assistant', content: [...] })`);
+    }
+  });
+  if (update === undefined) return;
+  const u = update as SessionUpdate | null;
+  if (typeof u !== 'object' || u === null) throw new SessionInputError(sessionId, 'update must be an object');
+  if (u.attributes !== undefined && (typeof u.attributes !== 'object' || u.attributes === null || Array.isArray(u.attributes))) {
+    throw new SessionInputError(sessionId, 'update.attributes must be a plain object of JSON values');
+  }
+  if (
+    u.summary !== undefined &&
+    (typeof u.summary !== 'object' ||
+      u.summary === null ||
+      typeof u.summary.text !== 'string' ||
+      !Number.isSafeInteger(u.summary.messageCount) ||
+      u.summary.messageCount < 0)
+  ) {
+    throw new SessionInputError(sessionId, 'update.summary must be { messageCount: integer ≥ 0, text: string }');
+  }
+}
+
+interface StoredSession extends SessionState {
+  messages: Message[];
 }
 
 /**
@@ -28,7 +108,7 @@ export interface SessionStore {
  * `maxSessions` (default 10,000) so a long-lived server cannot grow without bound.
  */
 export class InMemorySessionStore implements SessionStore {
-  private readonly sessions = new Map<string, SessionState>();
+  private readonly sessions = new Map<string, StoredSession>();
   private readonly maxSessions: number;
 
   constructor(options: { maxSessions?: number } = {}) {
@@ -36,18 +116,26 @@ export class InMemorySessionStore implements SessionStore {
   }
 
   async load(sessionId: string): Promise<SessionState | undefined> {
+    checkSessionId(sessionId);
     const session = this.sessions.get(sessionId);
     if (!session) return undefined;
     this.touch(sessionId, session);
     // A copy of the list, so a caller's pushes never reach the store without an append.
-    return { messages: session.messages.slice(), version: session.version };
+    const state: SessionState = { messages: session.messages.slice(), version: session.version };
+    if (session.attributes) state.attributes = structuredClone(session.attributes);
+    if (session.summary) state.summary = { ...session.summary };
+    return state;
   }
 
-  async append(sessionId: string, messages: readonly Message[], expectedVersion: number): Promise<number> {
+  async append(sessionId: string, messages: readonly Message[], expectedVersion: number, update?: SessionUpdate): Promise<number> {
+    checkAppend(sessionId, messages, expectedVersion, update);
     const session = this.sessions.get(sessionId) ?? { messages: [], version: 0 };
     if (session.version !== expectedVersion) throw new SessionConflictError(sessionId, expectedVersion, session.version);
     session.messages.push(...messages);
     session.version += 1;
+    // Copies: later changes to the caller's objects must not reach the stored session.
+    if (update?.attributes) session.attributes = structuredClone(update.attributes);
+    if (update?.summary) session.summary = { messageCount: update.summary.messageCount, text: update.summary.text };
     this.touch(sessionId, session);
     return session.version;
   }
@@ -61,7 +149,7 @@ export class InMemorySessionStore implements SessionStore {
     return this.sessions.size;
   }
 
-  private touch(sessionId: string, session: SessionState): void {
+  private touch(sessionId: string, session: StoredSession): void {
     this.sessions.delete(sessionId);
     this.sessions.set(sessionId, session);
     if (this.sessions.size > this.maxSessions) {

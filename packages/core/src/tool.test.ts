@@ -12,6 +12,7 @@ const ctx: ToolContext = {
   runId: 'run_1',
   sessionId: 'session_1',
   stepIndex: 2,
+  session: { attributes: {}, set: () => undefined },
 };
 
 const statusInput4 = z.object({

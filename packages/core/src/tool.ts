@@ -1,4 +1,5 @@
 import { ToolDefinitionError } from './errors.js';
+import type { JsonValue, SessionAttributes } from './session-store.js';
 import type { JsonSchemaObject } from './tool-schema.js';
 import { toNovaInputSchema } from './tool-schema.js';
 
@@ -10,6 +11,15 @@ export interface ToolContext {
   runId: string;
   sessionId: string;
   stepIndex: number;
+  /** The session's attributes, which outlive the run; what a tool sets is saved with its step. */
+  session: ToolSession;
+}
+
+export interface ToolSession {
+  /** The attributes as they are now (the stored ones, the run's, and what tools set so far). */
+  readonly attributes: Readonly<SessionAttributes>;
+  /** Sets an attribute, or removes it with `undefined`; throws a TypeError for a value JSON cannot hold. */
+  set(key: string, value: JsonValue | undefined): void;
 }
 
 /**

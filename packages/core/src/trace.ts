@@ -100,7 +100,17 @@ export class TraceRecorder {
     return `${this.runId}-${stepIndex}`;
   }
 
-  modelInput(stepIndex: number, modelId: string, inference: InferenceSettings, messageCount: number, attempt: number): TracePart {
+  /**
+   * `sent` is where the sent messages start in the tracked conversation and how many there are;
+   * `first` is given when the first one was changed on the way (a summary put before it).
+   */
+  modelInput(
+    stepIndex: number,
+    modelId: string,
+    inference: InferenceSettings,
+    sent: { start: number; count: number; first?: Message | undefined },
+    attempt: number,
+  ): TracePart {
     const sizes = this.sizes;
     const inferenceConfiguration: ModelInvocationInput['inferenceConfiguration'] = {};
     if (inference.maxTokens !== undefined) inferenceConfiguration.maximumLength = inference.maxTokens;
@@ -108,7 +118,7 @@ export class TraceRecorder {
     if (inference.topP !== undefined) inferenceConfiguration.topP = inference.topP;
     if (inference.topK !== undefined) inferenceConfiguration.topK = inference.topK;
     if (inference.stopSequences !== undefined) inferenceConfiguration.stopSequences = inference.stopSequences;
-    const messages = lazy({ count: messageCount }, 'sizeBytes', () => sizes.sizeOf(messageCount));
+    const messages = lazy({ count: sent.count }, 'sizeBytes', () => sizes.sizeOf(sent.start, sent.start + sent.count, sent.first));
     return this.orchestration({
       modelInvocationInput: {
         traceId: this.traceId(stepIndex),
@@ -193,14 +203,22 @@ class MessageSizes {
 
   constructor(private readonly messages: readonly Message[]) {}
 
-  sizeOf(count: number): number {
-    for (let i = this.prefix.length - 1; i < count; i++) {
+  /** JSON.stringify's length of `messages[start, end)`, with `first` in place of `messages[start]` if given. */
+  sizeOf(start: number, end: number, first?: Message): number {
+    for (let i = this.prefix.length - 1; i < end; i++) {
       const message = this.messages[i];
       // Commas between messages and the brackets are counted too: the total is JSON.stringify's length.
       const bytes = message === undefined ? 0 : Buffer.byteLength(JSON.stringify(message)) + (i > 0 ? 1 : 0);
       this.prefix.push((this.prefix[i] ?? 0) + bytes);
     }
-    return (this.prefix[count] ?? 0) + 2;
+    if (end <= start) return 2;
+    // A range not starting at 0 has no comma before its first message.
+    let total = (this.prefix[end] ?? 0) - (this.prefix[start] ?? 0) - (start > 0 ? 1 : 0);
+    if (first) {
+      const original = (this.prefix[start + 1] ?? 0) - (this.prefix[start] ?? 0) - (start > 0 ? 1 : 0);
+      total += Buffer.byteLength(JSON.stringify(first)) - original;
+    }
+    return total + 2;
   }
 }
 
