@@ -39,13 +39,15 @@ export interface BenchCounts {
 
 export const FULL: BenchCounts = {
   serverOverhead: { requests: 3000, warmup: 300 },
-  rounds: 4,
-  infraRun: { warmup: 100, runs: 300 },
+  // Many short rounds rather than a few long ones: the SDK's serializer, which dominates long runs,
+  // is as much as 30% faster or slower from one process to the next, so processes are the samples.
+  rounds: 8,
+  infraRun: { warmup: 100, runs: 150 },
   // Each length starts a new client or agent, whose warm-up makes about 200 model calls first.
   longRuns: [
-    { modelCalls: 10, warmup: 20, runs: 40 },
-    { modelCalls: 50, warmup: 4, runs: 10 },
-    { modelCalls: 200, warmup: 1, runs: 3 },
+    { modelCalls: 10, warmup: 20, runs: 20 },
+    { modelCalls: 50, warmup: 4, runs: 5 },
+    { modelCalls: 200, warmup: 1, runs: 2 },
   ],
   concurrency: { sessions: 1000, warmupSessions: 100, latencyMs: 50, rounds: 3 },
   coldStartRepetitions: 15,
