@@ -4,6 +4,7 @@
 import { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
 import { startLocalBedrock, type LocalBedrock } from '@novaloop/bedrock-local';
 import { performance } from 'node:perf_hooks';
+import { percentile } from './stats.js';
 
 export interface OverheadFigures {
   variant: string;
@@ -18,10 +19,6 @@ const messages = [{ role: 'user' as const, content: [{ text: 'How many failed EC
 const script = {
   turns: [{ content: [{ text: 'There were 7 failed ECS tasks in the last hour: 5 in payments-api and 2 in report-worker.' }] }],
 };
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
 
 async function measure(variant: string, count: number, warmup: number, once: () => Promise<unknown>): Promise<OverheadFigures> {
   for (let i = 0; i < warmup; i++) await once();

@@ -11,9 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-// The memory package's test fixtures start the same servers its tests use.
-import { startDynalite } from '../../packages/memory/test/fixtures/dynalite.js';
-import { startRedisServer } from '../../packages/memory/test/fixtures/redis-server.js';
+// The same servers the memory package's tests use.
+import { startDynalite, startRedisServer } from '@novaloop/test-servers';
 
 export interface StoreFigures {
   store: string;

@@ -1,10 +1,14 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runBench, type BenchCounts } from '../src/bench.js';
 import { saveResults, table } from '../src/report.js';
 import { serverOverhead } from '../src/server-overhead.js';
-import { sessionStores } from '../src/session-stores.js';
+import { VARIANTS } from '../src/variants.js';
 
 // Keeps the bench harness working; it asserts that it runs and reports, never how fast.
 describe('bench harness', () => {
@@ -22,20 +26,88 @@ describe('bench harness', () => {
     expect(table(['a', 'b'], [['x', 1.5]])).toBe('a  b    \n-  -----\nx  1.500');
   });
 
-  it('measures append and load on every session store', async () => {
-    const skipped: string[] = [];
-    const figures = await sessionStores({ appends: 4, loads: 2, warmup: 1, onSkip: (store) => skipped.push(store) });
-    expect(skipped).toEqual([]);
-    expect(figures.map((f) => f.store)).toEqual([
+  // The harness's child processes run bench/dist (see src/child.ts); an incremental build is quick
+  // when nothing changed, and keeps the children from running stale code after an edit.
+  beforeAll(() => {
+    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+    execFileSync(process.execPath, [tsc, '-b', 'tsconfig.build.json'], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      stdio: 'inherit',
+    });
+  }, 120_000);
+
+  const TINY: BenchCounts = {
+    serverOverhead: { requests: 3, warmup: 1 },
+    rounds: 1,
+    infraRun: { warmup: 1, runs: 2 },
+    longRuns: [
+      { modelCalls: 2, warmup: 0, runs: 1 },
+      { modelCalls: 4, warmup: 0, runs: 1 },
+    ],
+    concurrency: { sessions: 4, warmupSessions: 1, latencyMs: 5, rounds: 1 },
+    coldStartRepetitions: 1,
+    wireLongRunCalls: 3,
+    sessionStores: { appends: 4, loads: 2, warmup: 1 },
+  };
+
+  it('runs every scenario on tiny counts, each variant in a process of its own, and reports every figure and target', async () => {
+    const printed: string[] = [];
+    const figures = await runBench(TINY, (text) => printed.push(text));
+    const report = printed.join('\n');
+
+    for (const heading of ['0. ', '1. ', '2. ', '3. ', '4. ', '5. ', '6. ', '7. ', 'targets']) expect(report).toContain(`\n${heading}`);
+    expect(report).toContain('not available yet (needs routing)');
+
+    expect(figures.infraRun.map((f) => f.variant)).toEqual([...VARIANTS]);
+    for (const f of figures.infraRun) {
+      expect(f).toMatchObject({ runs: 2, modelCalls: 3 });
+      expect(f.medianMsPerStep).toBeGreaterThan(0);
+      expect(f.cpuMsPerRun).toBeGreaterThan(0);
+      expect(f.peakRssMb).toBeGreaterThan(0);
+    }
+    expect(figures.longRuns.map((l) => l.modelCalls)).toEqual([2, 4]);
+    for (const length of figures.longRuns) expect(length.figures.map((f) => f.variant)).toEqual([...VARIANTS]);
+    expect(figures.concurrency.map((f) => [f.variant, f.maxSockets, f.modelCalls])).toEqual([
+      ['raw-default', undefined, 12],
+      ['raw-pooled', undefined, 12],
+      ['raw-pooled-stream', undefined, 12],
+      ['novaloop-converse', undefined, 12],
+      ['novaloop-stream', undefined, 12],
+      ['novaloop-stream', 1000, 12],
+    ]);
+    for (const f of figures.concurrency) expect(f.wallMs).toBeGreaterThan(0);
+    expect(figures.coldStart.map((f) => f.variant)).toEqual(['raw-default', 'raw-pooled', 'novaloop-converse', 'novaloop-stream']);
+    for (const f of figures.coldStart) expect(f.medianMs).toBeGreaterThan(f.medianLoadedMs);
+    expect(figures.moduleLoad.packages.map((p) => p.name)).toEqual(['@aws-sdk/client-bedrock-runtime', 'zod', '@novaloop/core']);
+
+    // Scenario 5 counts what the server received; every variant made every call of both conversations.
+    expect(figures.wire.map((w) => w.modelCalls)).toEqual([...VARIANTS.map(() => 3), ...VARIANTS.map(() => 3)]);
+    for (const w of figures.wire) expect(w.inputTokens.every((n) => n > 0)).toBe(true);
+
+    // Scenario 6 runs every store; redis-server missing is reported, and here it must not be.
+    expect(figures.skippedStores).toEqual([]);
+    expect(figures.sessionStores.map((f) => f.store)).toEqual([
       'in-memory (core)',
       'sqlite (temp file, WAL)',
       'redis (redis-server, loopback)',
       'dynamodb (dynalite, in-process)',
     ]);
-    for (const f of figures) {
+    for (const f of figures.sessionStores) {
       expect(f.appends).toBe(4);
       expect(f.appendP95Ms).toBeGreaterThanOrEqual(f.appendMedianMs);
       expect(f.loadP95Ms).toBeGreaterThanOrEqual(f.loadMedianMs);
     }
-  });
+
+    expect(figures.cost.lines.map((l) => l.line)).toEqual([
+      'raw-default, direct',
+      'novaloop, direct',
+      'novaloop + prompt caching (warm)',
+      'novaloop + prompt caching (cold each request)',
+      'Bedrock Agents (estimate)',
+    ]);
+    expect(figures.cost.lines[2]?.perRun.cacheReadInputTokens).toBeGreaterThan(0);
+
+    expect([...new Set(figures.targets.map((t) => t.scenario))]).toEqual([1, 2, 3, 4, 5]);
+    for (const t of figures.targets) expect(t.verdict).toMatch(/^(met|missed)/);
+  }, 90_000);
 });

@@ -6,8 +6,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startDynalite } from '../../packages/memory/test/fixtures/dynalite.js';
-import { startRedisServer } from '../../packages/memory/test/fixtures/redis-server.js';
+import { startDynalite, startRedisServer } from '@novaloop/test-servers';
 import { ChatSetupError, main, parseArgs } from '../src/chat.js';
 
 const CHAT = fileURLToPath(new URL('../src/chat.ts', import.meta.url));

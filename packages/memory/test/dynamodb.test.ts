@@ -5,7 +5,7 @@ import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand, ScanCo
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDBSessionStore, INLINE_STEP_BYTES, createSessionTable } from '../src/index.js';
 import { describeSessionStore } from './conformance.js';
-import { startDynalite, type Dynalite } from './fixtures/dynalite.js';
+import { startDynalite, type Dynalite } from '@novaloop/test-servers';
 import { dynamoClientConfig } from './fixtures/stores.js';
 
 const TABLE = 'novaloop-sessions';

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisSessionStore } from '../src/index.js';
 import { describeSessionStore } from './conformance.js';
-import { REDIS_INSTALL_HINT, startRedisServer, type RedisServer } from './fixtures/redis-server.js';
+import { REDIS_INSTALL_HINT, startRedisServer, type RedisServer } from '@novaloop/test-servers';
 
 let server: RedisServer;
 let raw: Redis;

@@ -1,0 +1,2 @@
+export { startDynalite, type Dynalite } from './dynalite.js';
+export { REDIS_INSTALL_HINT, startRedisServer, type RedisServer } from './redis-server.js';
