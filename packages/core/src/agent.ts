@@ -64,6 +64,16 @@ export interface RunOptions {
 const DEFAULT_FINAL_STEP_PROMPT =
   'You have reached the step limit for this request. Do not call any more tools. Answer now with the information you already have.';
 
+/** A run in progress: its loop and what cancels it. */
+interface ActiveRun {
+  loop: AsyncGenerator<AgentEvent, RunResult>;
+  controller: AbortController;
+  outer: AbortSignal | undefined;
+  onAbort: () => void;
+  /** Set when the loop returned its result. */
+  finished: boolean;
+}
+
 export class Agent {
   readonly model: string;
   /** Every event of every run of this agent; 'trace' listeners get Bedrock-Agents-shaped trace parts. */
@@ -132,10 +142,20 @@ export class Agent {
 
   /** Runs to the end and returns the result; the same run as `stream()`, drained. */
   async run(input: string | ContentBlock[], options: RunOptions = {}): Promise<RunResult> {
-    const events = this.stream(input, options);
-    for (;;) {
-      const next = await events.next();
-      if (next.done) return next.value;
+    // The same loop as stream(), drained here without stream()'s own generator around it: one
+    // async-generator hop less for every event of the run.
+    const run = this.start(input, options);
+    try {
+      for (;;) {
+        const next = await run.loop.next();
+        if (next.done) {
+          run.finished = true;
+          return next.value;
+        }
+        this.emit(next.value);
+      }
+    } finally {
+      await this.end(run);
     }
   }
 
@@ -144,6 +164,28 @@ export class Agent {
    * (also in the last event, 'run-end'). Stopping the iteration early cancels the run.
    */
   async *stream(input: string | ContentBlock[], options: RunOptions = {}): AsyncGenerator<AgentEvent, RunResult> {
+    const run = this.start(input, options);
+    try {
+      for (;;) {
+        const next = await run.loop.next();
+        if (next.done) {
+          run.finished = true;
+          return next.value;
+        }
+        this.emit(next.value);
+        yield next.value;
+      }
+    } finally {
+      await this.end(run);
+    }
+  }
+
+  /** Closes the connections of the client the agent made (a client you passed in is left alone). */
+  close(): void {
+    if (this.ownsClient) this.config.client.destroy();
+  }
+
+  private start(input: string | ContentBlock[], options: RunOptions): ActiveRun {
     const controller = new AbortController();
     const outer = options.signal;
     const onAbort = () => controller.abort(outer?.reason);
@@ -156,24 +198,16 @@ export class Agent {
       signal: controller.signal,
       sessionAttributes: options.sessionAttributes,
     });
-    try {
-      for (;;) {
-        const next = await loop.next();
-        if (next.done) return next.value;
-        this.emit(next.value);
-        yield next.value;
-      }
-    } finally {
-      outer?.removeEventListener('abort', onAbort);
-      // Reached early only when the consumer stopped iterating: cancel whatever is still running.
-      controller.abort(new Error('The run was stopped by its consumer.'));
-      await loop.return(undefined as never).catch(() => undefined);
-    }
+    return { loop, controller, outer, onAbort, finished: false };
   }
 
-  /** Closes the connections of the client the agent made (a client you passed in is left alone). */
-  close(): void {
-    if (this.ownsClient) this.config.client.destroy();
+  private async end(run: ActiveRun): Promise<void> {
+    run.outer?.removeEventListener('abort', run.onAbort);
+    // A loop that returned has nothing left running. Any other end (the consumer stopped
+    // iterating, or the loop threw) cancels whatever may still be running, tools included.
+    if (run.finished) return;
+    run.controller.abort(new Error('The run was stopped by its consumer.'));
+    await run.loop.return(undefined as never).catch(() => undefined);
   }
 
   private emit(event: AgentEvent): void {
