@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// The servers and programs the test suite runs for real. `pnpm test` calls this before any test:
+// a missing one is installed from Debian's packages when we run as root with apt-get (containers,
+// CI), and otherwise the run stops here with the exact command to type. A missing server must never
+// turn into skipped or failing tests halfway through a run.
+//
+// To add a server: add an entry to SYSTEM_DEPS (a test-servers starter then finds it with the same
+// `locate`, so the two can never disagree about where it is).
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+/** Finds an executable on PATH, or undefined. */
+export function onPath(name) {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir && existsSync(join(dir, name))) return join(dir, name);
+  }
+  return undefined;
+}
+
+/** Debian installs PostgreSQL's server programs under /usr/lib/postgresql/<major>/bin, off PATH. */
+export function postgresBinDir() {
+  const fromPath = onPath('initdb');
+  if (fromPath && existsSync(join(fromPath, '..', 'postgres'))) return join(fromPath, '..');
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return undefined;
+  const majors = readdirSync(root)
+    .filter((entry) => /^\d+$/.test(entry) && existsSync(join(root, entry, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
+  return majors.length > 0 ? join(root, majors[0], 'bin') : undefined;
+}
+
+/**
+ * @typedef {object} SystemDep
+ * @property {string} name       what it is, as a person says it
+ * @property {string} usedBy     which tests need it
+ * @property {() => string | undefined} locate  its path when installed
+ * @property {string} debian     the Debian/Ubuntu package
+ * @property {string} brew       the Homebrew formula, for the hint on macOS
+ */
+
+/** @type {SystemDep[]} */
+export const SYSTEM_DEPS = [
+  {
+    name: 'redis-server',
+    usedBy: 'the Redis session store tests (packages/memory)',
+    locate: () => onPath('redis-server'),
+    debian: 'redis-server',
+    brew: 'redis',
+  },
+];
+
+/** The command a person should run to install `deps` on this platform. */
+export function installCommand(deps, { platform = process.platform, root = isRoot() } = {}) {
+  if (platform === 'darwin') return `brew install ${deps.map((dep) => dep.brew).join(' ')}`;
+  const sudo = root ? '' : 'sudo ';
+  return `${sudo}apt-get update && ${sudo}apt-get install -y ${deps.map((dep) => dep.debian).join(' ')}`;
+}
+
+function isRoot() {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+/** Installs what is missing when it can; returns the deps still missing afterwards. */
+export function ensureSystemDeps({ deps = SYSTEM_DEPS, log = (line) => console.log(line) } = {}) {
+  const missing = deps.filter((dep) => !dep.locate());
+  if (missing.length === 0) return [];
+  const canInstall = process.platform === 'linux' && isRoot() && onPath('apt-get') !== undefined;
+  if (!canInstall) return missing;
+  const packages = missing.map((dep) => dep.debian);
+  log(`system-deps: installing ${packages.join(', ')} from Debian's packages (needed by ${missing.map((dep) => dep.usedBy).join('; ')})`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const update = spawnSync('apt-get', ['update', '-qq'], { stdio: ['ignore', 'ignore', 'inherit'], env });
+  if (update.status !== 0) log('system-deps: apt-get update failed; trying the install with the package lists there are');
+  spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { stdio: ['ignore', 'ignore', 'inherit'], env });
+  return missing.filter((dep) => !dep.locate());
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const stillMissing = ensureSystemDeps();
+  if (stillMissing.length > 0) {
+    console.error('The tests need programs that are not installed:');
+    for (const dep of stillMissing) console.error(`  - ${dep.name}, for ${dep.usedBy}`);
+    console.error(`Install them with:\n\n  ${installCommand(stillMissing)}\n\nthen run the tests again. No test was run.`);
+    process.exit(1);
+  }
+}
