@@ -1,15 +1,43 @@
+/** Every `code` a `NovaloopError` can have (see the README's table of error codes). */
+export type NovaloopErrorCode =
+  | 'TOOL_DEFINITION'
+  | 'AGENT_CONFIG'
+  | 'BEDROCK_REQUEST_FAILED'
+  | 'BEDROCK_RETRIES_EXHAUSTED'
+  | 'MALFORMED_TOOL_USE'
+  | 'CONTEXT_WINDOW_EXCEEDED'
+  | 'UNKNOWN_STOP_REASON'
+  | 'SESSION_CONFLICT'
+  | 'SESSION_STORE'
+  | 'SESSION_INPUT'
+  | 'SESSION_CORRUPT'
+  | 'TOOL_OUTPUT'
+  | 'LISTENER'
+  | 'INTERNAL';
+
+// A registered symbol is the same in every copy of this package loaded in one process, so
+// `isNovaloopError` holds for an error thrown by another copy, where `instanceof` would not.
+const BRAND = Symbol.for('novaloop.error');
+
 /**
  * Every error novaloop throws is a `NovaloopError` with a stable `code`, so callers can branch on the
  * code instead of parsing messages. Messages end with what to do next.
  */
 export class NovaloopError extends Error {
-  readonly code: string;
+  readonly code: NovaloopErrorCode;
+  declare readonly [BRAND]: true;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: NovaloopErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
+    Object.defineProperty(this, BRAND, { value: true });
   }
+}
+
+/** Whether `error` is a `NovaloopError`, even one thrown by another copy of `@novaloop/core`. */
+export function isNovaloopError(error: unknown): error is NovaloopError {
+  return typeof error === 'object' && error !== null && (error as { [BRAND]?: unknown })[BRAND] === true;
 }
 
 /** A tool definition that Bedrock or Nova would reject; thrown by `tool()` and `new Agent()`. */
@@ -65,7 +93,7 @@ export class MalformedToolUseError extends NovaloopError {
     super(
       'MALFORMED_TOOL_USE',
       `The model produced an unusable tool call ${attempts} time(s) (last: ${lastReason}), even with greedy decoding and a larger ` +
-        'maxTokens. Simplify the tool input schemas, use fewer tools per agent, or raise inference.maxTokens and toolUseRepair.maxAttempts.',
+        'maxTokens. Simplify the tool input schemas, use fewer tools per agent, or raise inference.maxTokens and toolUseRepair.maxRepairs.',
       options,
     );
     this.attempts = attempts;
@@ -145,5 +173,34 @@ export class SessionCorruptError extends NovaloopError {
       options,
     );
     this.sessionId = sessionId;
+  }
+}
+
+/** Bedrock ended a model call with a stop reason this version of novaloop does not know. */
+export class UnknownStopReasonError extends NovaloopError {
+  readonly stopReason: string;
+
+  constructor(stopReason: string) {
+    super(
+      'UNKNOWN_STOP_REASON',
+      `The model stopped with stop reason ${JSON.stringify(stopReason)}, which this version of novaloop does not know, so it ` +
+        'cannot tell whether the answer is complete; the step was not stored. Update @novaloop/core, or report the stop reason.',
+    );
+    this.stopReason = stopReason;
+  }
+}
+
+/**
+ * A listener on `agent.events` threw. The run goes on unchanged (its outcome and stored history never
+ * depend on a listener); the error goes to `AgentOptions.onListenerError`, or else becomes a process
+ * warning.
+ */
+export class ListenerError extends NovaloopError {
+  readonly eventType: string;
+
+  constructor(eventType: string, cause: unknown) {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    super('LISTENER', `A listener for '${eventType}' threw: ${detail}. The run went on; fix the listener.`, { cause });
+    this.eventType = eventType;
   }
 }

@@ -1,10 +1,11 @@
-export { Agent } from './agent.js';
-export type { AgentOptions, RunOptions } from './agent.js';
-export { tool } from './tool.js';
-export { toolResultText } from './tool-output.js';
-export type { Tool, ToolContext, ToolSession, ToolOptions, InferToolInput, ZodLikeSchema } from './tool.js';
-export type { JsonSchemaObject } from './tool-schema.js';
-export type { AgentEvent, AgentEventMap, AgentEventType } from './events.js';
+export { Agent } from './loop/agent.js';
+export type { AgentOptions, RunOptions } from './loop/agent.js';
+export { tool } from './tools/tool.js';
+export { toolResultText } from './tools/tool-output.js';
+export type { Tool, ToolContext, ToolSession, ToolOptions, ToolTraceAs, InferToolInput, ZodLikeSchema } from './tools/tool.js';
+export type { JsonSchemaObject } from './tools/tool-schema.js';
+export type { JsonValue } from './json.js';
+export type { AgentEvent, AgentEventMap, AgentEventType, ModelCallPurpose } from './loop/events.js';
 export type {
   TracePart,
   OrchestrationTrace,
@@ -12,40 +13,49 @@ export type {
   ModelInvocationOutput,
   Rationale,
   InvocationInput,
+  ActionGroupInvocationInput,
+  KnowledgeBaseInvocationInput,
+  FinishInvocationInput,
   Observation,
+  ActionGroupObservation,
+  KnowledgeBaseObservation,
+  FinishObservation,
+  RepromptObservation,
+  RetrievedReference,
+  TraceParameter,
   FailureTrace,
-} from './trace.js';
-export type { RunResult, RunStopReason } from './run-result.js';
-export type { Step, ToolCall } from './step.js';
-export type { Usage } from './usage.js';
-export { costOf } from './usage.js';
-export { modelInfo, baseModelId } from './model-catalog.js';
-export type { ModelInfo, ModelPrice } from './model-catalog.js';
-export type { InferenceOptions, InferenceSettings } from './inference.js';
-export type { RetryOptions } from './retry-policy.js';
-export { createBedrockClient } from './client.js';
-export type { ClientConfig } from './client.js';
-export { InMemorySessionStore, checkAppend, checkSessionId, MAX_SESSION_ID_LENGTH } from './session-store.js';
-export type { SessionStore, SessionState, SessionUpdate, SessionSummary, SessionAttributes, JsonValue } from './session-store.js';
-export { slidingWindow, summarizing, estimateTokens, isCutPoint, windowMessages } from './context.js';
-export type {
-  ContextPolicy,
-  ContextRequest,
-  ContextWindow,
-  ContextSummary,
-  CompletionRequest,
-  SlidingWindowOptions,
-  SummarizingOptions,
-} from './context.js';
+} from './trace/trace-types.js';
+export type { RunResult, RunStopReason, Step, ToolCall } from './loop/run-result.js';
+export type { Usage } from './model/usage.js';
+export { costOf } from './model/usage.js';
+export { modelInfo, baseModelId } from './model/model-catalog.js';
+export type { ModelInfo, ModelPrice } from './model/model-catalog.js';
+export type { InferenceOptions, InferenceSettings } from './model/inference.js';
+export type { RetryOptions } from './model/retry-policy.js';
+export { createBedrockClient } from './model/client.js';
+export type { ClientConfig } from './model/client.js';
+export { InMemorySessionStore } from './session/session-store.js';
+export type { SessionStore, SessionState, SessionUpdate, SessionSummary, SessionAttributes } from './session/session-store.js';
+export { estimateTokens } from './context/estimate-tokens.js';
+export { isCutPoint } from './context/policy.js';
+export { slidingWindow } from './context/sliding-window.js';
+export { summarizing } from './context/summarizing.js';
+export type { ContextPolicy, ContextRequest, ContextWindow, ContextSummary, CompletionOptions } from './context/policy.js';
+export type { SlidingWindowOptions } from './context/sliding-window.js';
+export type { SummarizingOptions } from './context/summarizing.js';
 export {
   NovaloopError,
+  isNovaloopError,
   ToolDefinitionError,
   AgentConfigError,
   BedrockRequestError,
   MalformedToolUseError,
   ContextWindowExceededError,
+  UnknownStopReasonError,
+  ListenerError,
   SessionConflictError,
   SessionStoreError,
   SessionInputError,
   SessionCorruptError,
 } from './errors.js';
+export type { NovaloopErrorCode } from './errors.js';

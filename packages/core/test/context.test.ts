@@ -3,7 +3,8 @@ import { BedrockServiceError, resolveModel, validateConverseRequest, type Conver
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { continueConversation, storedEnds, userMessage } from '../src/history.js';
+import { continueConversation, storedEnds, userMessage } from '../src/context/history.js';
+import { windowMessages } from '../src/context/policy.js';
 import {
   ContextWindowExceededError,
   InMemorySessionStore,
@@ -12,7 +13,6 @@ import {
   slidingWindow,
   summarizing,
   tool,
-  windowMessages,
   type AgentEvent,
   type ContextPolicy,
   type ContextRequest,
@@ -152,9 +152,10 @@ describe('context windows are always valid for Bedrock (property-based)', () => 
         const window = await policy.select(
           request(conversation, {
             reason: overflow ? 'overflow' : 'step',
-            complete: async (req) => {
-              expect(req.modelId).toBe('amazon.nova-micro-v1:0');
-              prompts.push(req.prompt);
+            complete: async (messages, options) => {
+              expect(options.modelId).toBe('amazon.nova-micro-v1:0');
+              expect(messages).toHaveLength(1);
+              prompts.push(messages[0]?.content?.[0]?.text ?? '');
               return `summary ${prompts.length}`;
             },
           }),
@@ -184,7 +185,7 @@ describe('context policies, unit', () => {
     const history = buildHistory(Array.from({ length: 6 }, () => ({ prompt: 10, steps: [], end: 'answer' as const, answer: 10 })));
     const conversation = continueConversation(history, userMessage('now')); // 13 messages
     const prompts: string[] = [];
-    const complete = async (req: { prompt: string }) => (prompts.push(req.prompt), `S${prompts.length}`);
+    const complete = async (messages: Message[]) => (prompts.push(messages[0]?.content?.[0]?.text ?? ''), `S${prompts.length}`);
     const policy = summarizing({ keepRecent: 6 });
     expect(await policy.select(request(conversation.slice(0, 11), { complete }))).toEqual({ start: 0 });
     const first = await policy.select(request(conversation, { complete }));

@@ -67,13 +67,15 @@ describe('Bedrock-Agents-shaped traces', () => {
         actionGroupInvocationInput: {
           function: 'get_service_status',
           invocationId: result.steps[1]?.toolCalls[0]?.toolUseId,
+          parameters: [{ name: 'service_name', type: 'string', value: 'payments-api' }],
           input: { service_name: 'payments-api' },
-          executionType: 'INLINE',
+          executionType: 'LAMBDA',
         },
       },
     });
     const observation = orchestration[9] as Extract<(typeof orchestration)[number], { observation: unknown }>;
-    expect(JSON.parse(observation.observation.actionGroupInvocationOutput?.text ?? '')).toEqual({
+    if (observation.observation.type !== 'ACTION_GROUP') throw new Error('expected an ACTION_GROUP observation');
+    expect(JSON.parse(observation.observation.actionGroupInvocationOutput.text)).toEqual({
       service: 'payments-api',
       status: 'degraded',
       running: 2,
@@ -99,7 +101,9 @@ describe('Bedrock-Agents-shaped traces', () => {
       failureTrace: {
         traceId: `${last?.runId}-0`,
         failureReason: expect.stringMatching(/ThrottlingException/),
-        failureCode: 'BEDROCK_RETRIES_EXHAUSTED',
+        // Agents' failureCode is a number: the HTTP status of the failed request; novaloop's code beside it.
+        failureCode: 429,
+        errorCode: 'BEDROCK_RETRIES_EXHAUSTED',
       },
     });
   });

@@ -11,12 +11,11 @@ import {
   AgentConfigError,
   SessionConflictError,
   SessionCorruptError,
-  checkAppend,
-  checkSessionId,
   type SessionState,
   type SessionStore,
   type SessionUpdate,
 } from '@novaloop/core';
+import { checkAppend, checkSessionId } from '@novaloop/core/session-store';
 import { randomUUID } from 'node:crypto';
 import { decodeStep, encodeStep, toSessionState } from './codec.js';
 import { storeFailure } from './failure.js';

@@ -3,12 +3,11 @@ import {
   AgentConfigError,
   SessionConflictError,
   SessionCorruptError,
-  checkAppend,
-  checkSessionId,
   type SessionState,
   type SessionStore,
   type SessionUpdate,
 } from '@novaloop/core';
+import { checkAppend, checkSessionId } from '@novaloop/core/session-store';
 import { createHash } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import { decodeStep, encodeStep, toSessionState } from './codec.js';

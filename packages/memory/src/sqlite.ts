@@ -1,14 +1,7 @@
 import type { Message } from '@aws-sdk/client-bedrock-runtime';
 import { createClient, type Client } from '@libsql/client';
-import {
-  AgentConfigError,
-  SessionConflictError,
-  checkAppend,
-  checkSessionId,
-  type SessionState,
-  type SessionStore,
-  type SessionUpdate,
-} from '@novaloop/core';
+import { AgentConfigError, SessionConflictError, type SessionState, type SessionStore, type SessionUpdate } from '@novaloop/core';
+import { checkAppend, checkSessionId } from '@novaloop/core/session-store';
 import { decodeStep, encodeStep, toSessionState } from './codec.js';
 import { storeFailure } from './failure.js';
 

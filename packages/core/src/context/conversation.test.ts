@@ -1,10 +1,9 @@
 import type { Message } from '@aws-sdk/client-bedrock-runtime';
 import { describe, expect, it } from 'vitest';
-import type { ModelCallConfig } from './call-model.js';
-import type { ContextPolicy, ContextWindow } from './context.js';
-import { ContextWindowState } from './context-window-state.js';
-import { AgentConfigError } from './errors.js';
-import type { AgentEvent } from './events.js';
+import type { ContextPolicy, ContextWindow } from './policy.js';
+import { Conversation } from './conversation.js';
+import { AgentConfigError } from '../errors.js';
+import type { AgentEvent } from '../loop/events.js';
 
 const user = (text: string): Message => ({ role: 'user', content: [{ text }] });
 const assistant = (text: string): Message => ({ role: 'assistant', content: [{ text }] });
@@ -12,13 +11,18 @@ const assistant = (text: string): Message => ({ role: 'assistant', content: [{ t
 const options = (policy: ContextPolicy | undefined) => ({
   policy,
   ids: { runId: 'r', sessionId: 's' },
-  model: {} as ModelCallConfig,
+  // These policies write no summaries, so nothing is ever completed.
+  complete: async function* () {
+    yield* [];
+    return 'aborted' as const;
+  },
   fixedTokens: 0,
   signal: new AbortController().signal,
-  addCost: () => {},
 });
 
-async function run(events: AsyncGenerator<AgentEvent, boolean>): Promise<{ events: AgentEvent[]; shrank: boolean }> {
+async function run(
+  events: AsyncGenerator<AgentEvent, boolean | 'aborted'>,
+): Promise<{ events: AgentEvent[]; shrank: boolean | 'aborted' }> {
   const seen: AgentEvent[] = [];
   for (;;) {
     const next = await events.next();
@@ -27,9 +31,9 @@ async function run(events: AsyncGenerator<AgentEvent, boolean>): Promise<{ event
   }
 }
 
-describe('ContextWindowState', () => {
+describe('Conversation', () => {
   it('without a policy sends the conversation itself, and choosing does nothing', async () => {
-    const state = new ContextWindowState(options(undefined), [user('a'), assistant('b')], user('c'), undefined);
+    const state = new Conversation(options(undefined), [user('a'), assistant('b')], user('c'), undefined);
     expect(state.sent).toBe(state.messages);
     expect(await run(state.choose('step', 0))).toEqual({ events: [], shrank: false });
     state.push(assistant('d'));
@@ -40,7 +44,7 @@ describe('ContextWindowState', () => {
   });
 
   it('keeps sending the same array while the window stays at the start', async () => {
-    const state = new ContextWindowState(options({ select: () => ({ start: 0 }) }), [], user('a'), undefined);
+    const state = new Conversation(options({ select: () => ({ start: 0 }) }), [], user('a'), undefined);
     const { events } = await run(state.choose('step', 0));
     expect(events).toEqual([
       {
@@ -62,7 +66,7 @@ describe('ContextWindowState', () => {
 
   it('sends a copy once the window moves, and pushes new messages to both', async () => {
     let next: ContextWindow = { start: 2, summary: { text: 'S', upTo: 2 } };
-    const state = new ContextWindowState(
+    const state = new Conversation(
       options({ select: () => next }),
       [user('a'), assistant('b'), user('c'), assistant('d')],
       user('e'),
@@ -90,12 +94,12 @@ describe('ContextWindowState', () => {
       expect(request.summary).toEqual({ text: 'S', upTo: 2 });
       return next;
     };
-    const state = new ContextWindowState(options({ select }), history, user('e'), stored);
+    const state = new Conversation(options({ select }), history, user('e'), stored);
     await run(state.choose('step', 0));
     expect(state.unsavedSummary()).toBeUndefined();
 
     next = { start: 4, summary: { text: 'T', upTo: 4 } };
-    const state2 = new ContextWindowState(options({ select: () => next }), history, user('e'), stored);
+    const state2 = new Conversation(options({ select: () => next }), history, user('e'), stored);
     await run(state2.choose('step', 0));
     expect(state2.unsavedSummary()).toEqual({ messageCount: 4, text: 'T' });
     state2.markSaved({ messageCount: 4, text: 'T' });
@@ -103,7 +107,7 @@ describe('ContextWindowState', () => {
   });
 
   it('rejects a window that does not start at a cut point', async () => {
-    const state = new ContextWindowState(options({ select: () => ({ start: 1 }) }), [user('a'), assistant('b')], user('c'), undefined);
+    const state = new Conversation(options({ select: () => ({ start: 1 }) }), [user('a'), assistant('b')], user('c'), undefined);
     await expect(run(state.choose('step', 0))).rejects.toBeInstanceOf(AgentConfigError);
   });
 });

@@ -1,8 +1,8 @@
+import type { JsonValue } from '../json.js';
 import type { $ZodType } from 'zod/v4/core';
-import { toJSONSchema } from 'zod/v4/core';
 import { createRequire } from 'node:module';
 import type { zodToJsonSchema as ZodToJsonSchema } from 'zod-to-json-schema';
-import { ToolDefinitionError } from './errors.js';
+import { ToolDefinitionError } from '../errors.js';
 
 // zod-to-json-schema is only needed for zod 3 schemas; loading it lazily keeps it off the cold-start
 // path of every app that defines its tools with zod 4.
@@ -12,7 +12,15 @@ function zodToJsonSchema(...args: Parameters<typeof ZodToJsonSchema>): ReturnTyp
   return zod3Converter(...args);
 }
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
+// zod is a peer dependency (3.23 or later, or 4): `zod/v4/core` exists only from zod 3.25, so it is
+// loaded when a zod 4 schema is converted, which proves it is there.
+type ToJSONSchema = (schema: $ZodType, params: { io: 'input'; unrepresentable: 'any' }) => unknown;
+let zod4Converter: ToJSONSchema | undefined;
+function toJSONSchema(schema: $ZodType, params: { io: 'input'; unrepresentable: 'any' }): unknown {
+  zod4Converter ??= (createRequire(import.meta.url)('zod/v4/core') as { toJSONSchema: ToJSONSchema }).toJSONSchema;
+  return zod4Converter(schema, params);
+}
+
 export type JsonObject = { [key: string]: JsonValue };
 /** A JSON Schema document as a plain JSON object (what Bedrock's `inputSchema.json` carries). */
 export type JsonSchemaObject = JsonObject;

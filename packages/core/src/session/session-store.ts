@@ -1,8 +1,6 @@
 import type { Message } from '@aws-sdk/client-bedrock-runtime';
-import { SessionConflictError, SessionInputError } from './errors.js';
-
-/** A value that survives a JSON round trip unchanged: what session attributes may hold. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+import { SessionConflictError, SessionInputError } from '../errors.js';
+import type { JsonValue } from '../json.js';
 
 /** Key–value pairs that live as long as the session, like Bedrock Agents' sessionAttributes. */
 export type SessionAttributes = Record<string, JsonValue>;

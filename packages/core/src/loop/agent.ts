@@ -1,17 +1,20 @@
 import type { BedrockRuntimeClient, ContentBlock, SystemContentBlock } from '@aws-sdk/client-bedrock-runtime';
 import { EventEmitter } from 'eventemitter3';
 import { randomUUID } from 'node:crypto';
-import { createBedrockClient, type ClientConfig } from './client.js';
-import { estimateTokens, type ContextPolicy } from './context.js';
-import { AgentConfigError } from './errors.js';
+import { estimateTokens } from '../context/estimate-tokens.js';
+import type { ContextPolicy } from '../context/policy.js';
+import { AgentConfigError, ListenerError } from '../errors.js';
+import { createBedrockClient, type ClientConfig } from '../model/client.js';
+import { resolveInference, type InferenceOptions } from '../model/inference.js';
+import { modelInfo, type ModelPrice } from '../model/model-catalog.js';
+import { resolveRetry, type RetryOptions } from '../model/retry-policy.js';
+import { InMemorySessionStore, type SessionAttributes, type SessionStore } from '../session/session-store.js';
+import { checkToolSet, type Tool } from '../tools/tool.js';
+import { TraceBuilder } from '../trace/build-trace.js';
+import type { TracePart } from '../trace/trace-types.js';
 import type { AgentEvent, AgentEventMap } from './events.js';
-import { resolveInference, type InferenceOptions } from './inference.js';
-import { modelInfo, type ModelPrice } from './model-catalog.js';
-import { resolveRetry, type RetryOptions } from './retry-policy.js';
 import type { RunResult } from './run-result.js';
 import { runLoop, type LoopConfig } from './run-loop.js';
-import { InMemorySessionStore, type SessionAttributes, type SessionStore } from './session-store.js';
-import { checkToolSet, type Tool } from './tool.js';
 
 export interface AgentOptions {
   /** A Bedrock model id, inference-profile id or ARN, e.g. `us.amazon.nova-pro-v1:0`. */
@@ -31,16 +34,26 @@ export interface AgentOptions {
   /** ConverseStream (default) or Converse; the events and results are the same. */
   stream?: boolean;
   retry?: RetryOptions;
-  /** Greedy re-asks after Nova breaks a tool call (default 2). */
-  toolUseRepair?: { maxAttempts?: number };
+  /**
+   * Greedy re-asks after Nova breaks a tool call. `maxRepairs` counts the re-asks, not the first
+   * call (default 2). `maxAttempts` is its old, deprecated name with the same meaning.
+   */
+  toolUseRepair?: { maxRepairs?: number; /** @deprecated Use `maxRepairs` (same meaning). */ maxAttempts?: number };
   /** Tool calls of one turn run at most this many at a time (default 8). */
   toolConcurrency?: number;
   /** For tools without their own `timeoutMs` (default 60,000). */
   toolTimeoutMs?: number;
   /** Ends a run with stopReason 'budget' once its cost reaches this many USD. Needs a known price. */
   maxCostUsd?: number;
-  /** Overrides the built-in price table (USD per 1M tokens). */
+  /** Overrides the built-in price table for `model` (USD per 1M tokens). */
   price?: ModelPrice;
+  /** Prices of other models a run calls (a summarizing policy's model), by model id; override the table. */
+  prices?: Record<string, ModelPrice>;
+  /**
+   * Called when a listener on `events` throws. The run goes on as if the listener had returned: its
+   * outcome and stored history never depend on a listener. Default: a process warning.
+   */
+  onListenerError?: (error: ListenerError) => void;
   /** Where sessions live (default: an `InMemorySessionStore`). */
   memory?: SessionStore;
   /** Added to the tool results before the last allowed step. */
@@ -67,6 +80,7 @@ const DEFAULT_FINAL_STEP_PROMPT =
 /** A run in progress: its loop and what cancels it. */
 interface ActiveRun {
   loop: AsyncGenerator<AgentEvent, RunResult>;
+  trace: TraceBuilder;
   controller: AbortController;
   outer: AbortSignal | undefined;
   onAbort: () => void;
@@ -81,6 +95,9 @@ export class Agent {
   readonly memory: SessionStore;
   private readonly config: LoopConfig;
   private readonly ownsClient: boolean;
+  /** Whether `memory` is the default store the agent made (runs without a sessionId keep nothing there). */
+  private readonly defaultMemory: boolean;
+  private readonly onListenerError: (error: ListenerError) => void;
 
   constructor(options: AgentOptions) {
     if (typeof options.model !== 'string' || options.model === '')
@@ -89,18 +106,25 @@ export class Agent {
     positiveInteger('maxSteps', maxSteps);
     const toolConcurrency = options.toolConcurrency ?? 8;
     positiveInteger('toolConcurrency', toolConcurrency);
-    const repairs = options.toolUseRepair?.maxAttempts ?? 2;
-    if (!Number.isInteger(repairs) || repairs < 0) throw new AgentConfigError('`toolUseRepair.maxAttempts` must be an integer ≥ 0.');
+    const repairs = options.toolUseRepair?.maxRepairs ?? options.toolUseRepair?.maxAttempts ?? 2;
+    if (!Number.isInteger(repairs) || repairs < 0) throw new AgentConfigError('`toolUseRepair.maxRepairs` must be an integer ≥ 0.');
     const retry = resolveRetry(options.retry);
     positiveInteger('retry.maxAttempts', retry.maxAttempts);
 
     const model = modelInfo(options.model);
     const price = options.price ?? model.price;
+    const prices = new Map(Object.entries(options.prices ?? {}));
     if (options.maxCostUsd !== undefined) {
       if (!(options.maxCostUsd > 0)) throw new AgentConfigError('`maxCostUsd` must be a positive number of USD.');
-      if (!price) {
+      // Every model a run may call is priced, or the budget would silently stop counting.
+      const unpriced = [
+        ...(price ? [] : [options.model]),
+        ...(options.context?.models ?? []).filter((id) => !prices.has(id) && !modelInfo(id).price),
+      ];
+      if (unpriced.length > 0) {
         throw new AgentConfigError(
-          `No price is known for ${options.model}, so maxCostUsd cannot be enforced. Pass \`price\` (USD per 1M tokens).`,
+          `No price is known for ${unpriced.join(', ')}, so maxCostUsd cannot be enforced. Pass \`price\` for the agent's model ` +
+            'and `prices` for the others (USD per 1M tokens).',
         );
       }
     }
@@ -109,28 +133,34 @@ export class Agent {
     const toolSpecs = [...tools.values()].map((tool) => tool.spec);
 
     this.model = options.model;
+    this.defaultMemory = options.memory === undefined;
     this.memory = options.memory ?? new InMemorySessionStore();
     this.ownsClient = options.client === undefined;
+    this.onListenerError = options.onListenerError ?? ((error) => process.emitWarning(error));
     this.config = {
-      client: options.client ?? createBedrockClient(options.clientConfig),
-      modelId: options.model,
-      model,
-      stream: options.stream ?? true,
-      retry,
-      toolUseRepairs: repairs,
-      base: {
-        ...(system && system.length > 0 ? { system } : {}),
-        ...(toolSpecs.length > 0 ? { toolConfig: { tools: toolSpecs } } : {}),
+      transport: {
+        client: options.client ?? createBedrockClient(options.clientConfig),
+        stream: options.stream ?? true,
+        retry,
+        random: Math.random,
       },
-      random: Math.random,
-      price,
+      call: {
+        modelId: options.model,
+        model,
+        price,
+        base: {
+          ...(system && system.length > 0 ? { system } : {}),
+          ...(toolSpecs.length > 0 ? { toolConfig: { tools: toolSpecs } } : {}),
+        },
+        inference: resolveInference(options.inference, model, tools.size > 0, options.greedyToolDecoding ?? true),
+        toolUseRepairs: repairs,
+      },
+      prices,
       tools,
-      inference: resolveInference(options.inference, model, tools.size > 0, options.greedyToolDecoding ?? true),
       maxSteps,
       maxCostUsd: options.maxCostUsd,
       toolConcurrency,
       toolTimeoutMs: options.toolTimeoutMs ?? 60_000,
-      memory: this.memory,
       finalStepPrompt: options.finalStepPrompt ?? DEFAULT_FINAL_STEP_PROMPT,
       context: options.context,
       // Counted as one user message would be: the same estimate the policies use for messages.
@@ -140,30 +170,34 @@ export class Agent {
     };
   }
 
-  /** Runs to the end and returns the result; the same run as `stream()`, drained. */
+  /** Runs to the end and returns the result: `stream()`'s run, drained. */
   async run(input: string | ContentBlock[], options: RunOptions = {}): Promise<RunResult> {
-    // The same loop as stream(), drained here without stream()'s own generator around it: one
-    // async-generator hop less for every event of the run.
-    const run = this.start(input, options);
-    try {
-      for (;;) {
-        const next = await run.loop.next();
-        if (next.done) {
-          run.finished = true;
-          return next.value;
-        }
-        this.emit(next.value);
-      }
-    } finally {
-      await this.end(run);
+    const events = this.drive(input, options, false);
+    for (;;) {
+      const next = await events.next();
+      if (next.done) return next.value;
     }
   }
 
   /**
-   * Runs, yielding every event as it happens; the generator's return value is the `RunResult`
-   * (also in the last event, 'run-end'). Stopping the iteration early cancels the run.
+   * Runs, yielding every event as it happens, trace parts included; the generator's return value is
+   * the `RunResult` (also in the last event, 'run-end'). Stopping the iteration early cancels the run.
    */
-  async *stream(input: string | ContentBlock[], options: RunOptions = {}): AsyncGenerator<AgentEvent, RunResult> {
+  stream(input: string | ContentBlock[], options: RunOptions = {}): AsyncGenerator<AgentEvent, RunResult> {
+    return this.drive(input, options, true);
+  }
+
+  /** Closes the connections of the client the agent made (a client you passed in is left alone). */
+  close(): void {
+    if (this.ownsClient) this.config.transport.client.destroy();
+  }
+
+  /**
+   * The one drain of the loop: each event goes to the listeners and out, with the trace parts
+   * derived from it. `handOutTrace` is false for `run()`, which yields to nobody: its trace parts are
+   * then made ready only for 'trace' listeners (or when `RunResult.trace` is read).
+   */
+  private async *drive(input: string | ContentBlock[], options: RunOptions, handOutTrace: boolean): AsyncGenerator<AgentEvent, RunResult> {
     const run = this.start(input, options);
     try {
       for (;;) {
@@ -172,17 +206,27 @@ export class Agent {
           run.finished = true;
           return next.value;
         }
-        this.emit(next.value);
-        yield next.value;
+        const event = next.value;
+        const parts = run.trace.partsFor(event);
+        const before = parts !== undefined && TraceBuilder.before(event);
+        if (before) yield* this.handOut(run, parts, handOutTrace);
+        this.emit(event);
+        yield event;
+        if (parts !== undefined && !before) yield* this.handOut(run, parts, handOutTrace);
       }
     } finally {
       await this.end(run);
     }
   }
 
-  /** Closes the connections of the client the agent made (a client you passed in is left alone). */
-  close(): void {
-    if (this.ownsClient) this.config.client.destroy();
+  private *handOut(run: ActiveRun, parts: TracePart[], handOutTrace: boolean): Generator<AgentEvent> {
+    const listened = this.events.listenerCount('trace') > 0;
+    if (!listened && !handOutTrace) return;
+    for (const part of parts) {
+      run.trace.ready(part);
+      if (listened) this.emitTrace(part);
+      if (handOutTrace) yield { type: 'trace', runId: part.runId, sessionId: part.sessionId, part };
+    }
   }
 
   private start(input: string | ContentBlock[], options: RunOptions): ActiveRun {
@@ -191,14 +235,19 @@ export class Agent {
     const onAbort = () => controller.abort(outer?.reason);
     if (outer?.aborted) controller.abort(outer.reason);
     else outer?.addEventListener('abort', onAbort, { once: true });
+    const runId = randomUUID();
+    const sessionId = options.sessionId ?? randomUUID();
     const loop = runLoop(this.config, {
-      runId: randomUUID(),
-      sessionId: options.sessionId ?? randomUUID(),
+      runId,
+      sessionId,
       input,
       signal: controller.signal,
+      // A run nobody can resume keeps nothing in the default store (a store you pass keeps it).
+      store: options.sessionId === undefined && this.defaultMemory ? undefined : this.memory,
       sessionAttributes: options.sessionAttributes,
     });
-    return { loop, controller, outer, onAbort, finished: false };
+    const trace = new TraceBuilder(runId, sessionId, this.config.tools);
+    return { loop, trace, controller, outer, onAbort, finished: false };
   }
 
   private async end(run: ActiveRun): Promise<void> {
@@ -212,9 +261,28 @@ export class Agent {
 
   private emit(event: AgentEvent): void {
     // Listener count first: no work at all for event types nobody listens to.
-    if (this.events.listenerCount(event.type) === 0) return;
-    if (event.type === 'trace') this.events.emit('trace', event.part);
-    else (this.events.emit as (type: string, event: AgentEvent) => boolean)(event.type, event);
+    if (event.type === 'trace' || this.events.listenerCount(event.type) === 0) return;
+    try {
+      (this.events.emit as (type: string, event: AgentEvent) => boolean)(event.type, event);
+    } catch (error) {
+      this.listenerFailed(event.type, error);
+    }
+  }
+
+  private emitTrace(part: TracePart): void {
+    try {
+      this.events.emit('trace', part);
+    } catch (error) {
+      this.listenerFailed('trace', error);
+    }
+  }
+
+  private listenerFailed(eventType: string, error: unknown): void {
+    try {
+      this.onListenerError(new ListenerError(eventType, error));
+    } catch {
+      // A failing error handler must not change the run either.
+    }
   }
 }
 

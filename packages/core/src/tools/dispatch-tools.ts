@@ -1,39 +1,46 @@
 import type { ToolResultContentBlock, ToolUseBlock } from '@aws-sdk/client-bedrock-runtime';
 import { performance } from 'node:perf_hooks';
-import type { ToolCall } from './step.js';
+import { AsyncQueue } from '../loop/async-queue.js';
+import type { AgentEvent } from '../loop/events.js';
+import type { ToolCall } from '../loop/run-result.js';
 import type { Tool, ToolContext } from './tool.js';
 import { toToolResultContent } from './tool-output.js';
 
 export interface DispatchOptions {
+  ids: { runId: string; sessionId: string; stepIndex: number };
   tools: ReadonlyMap<string, Tool>;
   concurrency: number;
   /** For tools without their own `timeoutMs`. */
   defaultTimeoutMs: number;
   signal: AbortSignal;
   context: Omit<ToolContext, 'signal' | 'toolUseId'>;
-  onStart(use: ToolUseBlock): void;
-  onEnd(call: ToolCall): void;
 }
 
 /**
- * Runs the tool calls of one model turn, at most `concurrency` at a time, and returns their results
- * in the order the model asked for them. Every failure becomes an error result the model can act
- * on; nothing here throws, so the loop can always answer every toolUse.
+ * Runs the tool calls of one model turn, at most `concurrency` at a time, yielding `tool-start` and
+ * `tool-end` as they happen, and returns the results in the order the model asked for them. Every
+ * failure becomes an error result the model can act on; nothing here throws, so the loop can always
+ * answer every toolUse.
  */
-export async function dispatchTools(uses: readonly ToolUseBlock[], options: DispatchOptions): Promise<ToolCall[]> {
+export async function* dispatchTools(uses: readonly ToolUseBlock[], options: DispatchOptions): AsyncGenerator<AgentEvent, ToolCall[]> {
+  const { ids } = options;
   const results: ToolCall[] = new Array(uses.length);
+  // Tools run concurrently and push their events here; this generator yields them in arrival order.
+  const queue = new AsyncQueue<AgentEvent>();
   let next = 0;
   const worker = async () => {
     while (next < uses.length) {
       const index = next++;
       const use = uses[index] as ToolUseBlock;
-      options.onStart(use);
+      queue.push({ type: 'tool-start', ...ids, toolUseId: use.toolUseId ?? '', name: use.name ?? '', input: use.input });
       const call = await runOne(use, options);
       results[index] = call;
-      options.onEnd(call);
+      queue.push({ type: 'tool-end', ...ids, call });
     }
   };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency, uses.length) }, worker));
+  const workers = Promise.all(Array.from({ length: Math.min(options.concurrency, uses.length) }, worker)).finally(() => queue.close());
+  yield* queue;
+  await workers;
   return results;
 }
 
@@ -58,9 +65,6 @@ async function runOne(use: ToolUseBlock, options: DispatchOptions): Promise<Tool
         : `Unknown tool "${name}". No tools are available; answer without them.`,
     );
   }
-  const parsed = await tool.parseInput(use.input);
-  if (!parsed.ok) return fail(parsed.message);
-
   const timeoutMs = tool.timeoutMs ?? options.defaultTimeoutMs;
   const controller = new AbortController();
   const onRunAbort = () => controller.abort(options.signal.reason);
@@ -74,14 +78,20 @@ async function runOne(use: ToolUseBlock, options: DispatchOptions): Promise<Tool
     }, timeoutMs);
     controller.signal.addEventListener('abort', () => resolve(options.signal.aborted ? 'aborted' : 'timeout'), { once: true });
   });
+  // Validation is part of the call: a slow async refinement is bound by the same timeout and abort,
+  // and a tool whose call was already given up never runs.
+  const work = async (): Promise<{ value: unknown } | { invalid: string } | undefined> => {
+    const parsed = await tool.parseInput(use.input);
+    if (!parsed.ok) return { invalid: parsed.message };
+    if (controller.signal.aborted) return undefined;
+    return { value: await tool.execute(parsed.value, { ...options.context, signal: controller.signal, toolUseId }) };
+  };
   try {
-    const outcome = await Promise.race([
-      tool.execute(parsed.value, { ...options.context, signal: controller.signal, toolUseId }).then((value) => ({ value })),
-      stopped,
-    ]);
+    const outcome = await Promise.race([work(), stopped]);
     if (outcome === 'timeout')
       return fail(`Tool ${name} did not finish within ${timeoutMs} ms and was cancelled. Try again, or ask for less at once.`);
-    if (outcome === 'aborted') return fail(`Cancelled: the request was aborted while ${name} was running.`);
+    if (outcome === 'aborted' || outcome === undefined) return fail(`Cancelled: the request was aborted while ${name} was running.`);
+    if ('invalid' in outcome) return fail(outcome.invalid);
     return finish('success', toToolResultContent(outcome.value));
   } catch (error) {
     if (options.signal.aborted) return fail(`Cancelled: the request was aborted while ${name} was running.`);

@@ -5,6 +5,7 @@ import {
   type ContentBlock,
   type ConverseRequest,
   type Message,
+  type StopReason,
   type ToolUseBlock,
 } from '@aws-sdk/client-bedrock-runtime';
 import { performance } from 'node:perf_hooks';
@@ -19,7 +20,7 @@ export type ModelDelta =
 /** One finished model call. */
 export interface ModelTurn {
   message: Message;
-  stopReason: string;
+  stopReason: StopReason;
   usage: Usage;
   latencyMs: number;
   /** A toolUse whose input was not a complete JSON object (Nova cut it short). */
@@ -44,7 +45,7 @@ export async function* converseStream(
   const started = performance.now();
   const response = await client.send(new ConverseStreamCommand(request), { abortSignal: signal });
   const blocks: BlockDraft[] = [];
-  let stopReason: string | undefined;
+  let stopReason: StopReason | undefined;
   let usage: Usage | undefined;
   for await (const event of response.stream ?? []) {
     if (event.contentBlockStart) {
@@ -113,7 +114,10 @@ export async function* converse(
   const response = await client.send(new ConverseCommand(request), { abortSignal: signal });
   const latencyMs = performance.now() - started;
   const content = (response.output?.message?.content ?? []).filter((block) => !isBlankText(block));
+  let brokenToolUse = false;
   for (const block of content) {
+    // The same check as the stream's: a toolUse input must be a JSON object, or the call is broken.
+    if (block.toolUse && !isToolInput(block.toolUse.input)) brokenToolUse = true;
     if (block.text !== undefined) yield { kind: 'text', text: block.text };
     else if (block.toolUse) {
       yield {
@@ -131,7 +135,7 @@ export async function* converse(
     stopReason: response.stopReason ?? 'end_turn',
     usage: toUsage(response.usage),
     latencyMs,
-    brokenToolUse: false,
+    brokenToolUse,
   };
 }
 
@@ -166,10 +170,15 @@ function parseToolInput(json: string): ToolUseBlock['input'] | undefined {
   if (json.trim() === '') return {};
   try {
     const value: unknown = JSON.parse(json);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as ToolUseBlock['input']) : undefined;
+    return isToolInput(value) ? value : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** What Bedrock accepts as a toolUse input in history: a JSON object (not an array, string or null). */
+function isToolInput(value: unknown): value is NonNullable<ToolUseBlock['input']> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 const isBlankText = (block: ContentBlock): boolean => block.text !== undefined && block.text.trim() === '';

@@ -1,25 +1,42 @@
 import type { Message } from '@aws-sdk/client-bedrock-runtime';
-import { completeText, type ModelCallConfig } from './call-model.js';
-import { isCutPoint, windowMessages, type ContextPolicy, type ContextSummary, type ContextWindow } from './context.js';
-import { AgentConfigError } from './errors.js';
-import type { AgentEvent } from './events.js';
+import { AgentConfigError } from '../errors.js';
+import { AsyncQueue } from '../loop/async-queue.js';
+import type { AgentEvent } from '../loop/events.js';
+import { addUsage, emptyUsage, type Usage } from '../model/usage.js';
+import type { SessionSummary } from '../session/session-store.js';
 import { continueConversation, storedEnds } from './history.js';
-import { modelInfo, type ModelPrice } from './model-catalog.js';
-import type { SessionSummary } from './session-store.js';
-import { addUsage, emptyUsage, type Usage } from './usage.js';
+import {
+  isCutPoint,
+  windowMessages,
+  type CompletionOptions,
+  type ContextPolicy,
+  type ContextSummary,
+  type ContextWindow,
+} from './policy.js';
 
-export interface ContextWindowOptions {
+/**
+ * The narrow model capability a context policy gets: one text completion through the run's
+ * model-call driver, whose events are yielded into the run.
+ */
+export type Complete = (
+  messages: Message[],
+  options: CompletionOptions,
+  stepIndex: number,
+) => AsyncGenerator<AgentEvent, { text: string; usage: Usage } | 'aborted'>;
+
+export interface ConversationOptions {
   /** Chooses what each model call sends; without one, the whole conversation is sent. */
   policy: ContextPolicy | undefined;
   ids: { runId: string; sessionId: string };
   /** Where the policy's completion requests (summaries) go. */
-  model: ModelCallConfig;
+  complete: Complete;
   /** Estimated tokens of the system prompt and tool specs, for the policy. */
   fixedTokens: number;
   signal: AbortSignal;
-  /** Counts a completion request's usage and cost in the run's totals. */
-  addCost(usage: Usage, price: ModelPrice | undefined): void;
 }
+
+/** Thrown into a policy's `complete` when the run is aborted; never leaves the conversation. */
+class CompletionAborted extends Error {}
 
 /**
  * A run's conversation and the part of it each model call sends. `messages` is the whole
@@ -27,7 +44,7 @@ export interface ContextWindowOptions {
  * that same array until a policy moves the window, then the window's own copy. The summary in
  * force is tracked against the one stored with the session, so an append stores it only when new.
  */
-export class ContextWindowState {
+export class Conversation {
   readonly messages: Message[];
   private sentMessages: Message[];
   /** For each message, how many stored messages end with it (see `storedEnds`); only kept with a policy. */
@@ -38,7 +55,7 @@ export class ContextWindowState {
   private summaryChanged = false;
 
   constructor(
-    private readonly options: ContextWindowOptions,
+    private readonly options: ConversationOptions,
     history: readonly Message[],
     prompt: Message,
     storedSummary: SessionSummary | undefined,
@@ -81,26 +98,45 @@ export class ContextWindowState {
    * Asks the policy what to send and rebuilds `sent` only when the window moved. Returns whether
    * it sends less than before (what an overflow retry needs).
    */
-  async *choose(reason: 'step' | 'overflow', stepIndex: number): AsyncGenerator<AgentEvent, boolean> {
-    const { policy, ids, model, signal } = this.options;
+  async *choose(reason: 'step' | 'overflow', stepIndex: number): AsyncGenerator<AgentEvent, boolean | 'aborted'> {
+    const { policy, ids, signal } = this.options;
     if (!policy) return false;
     const messages = this.messages;
     const summaryUsage = emptyUsage();
-    const next = await policy.select({
-      sessionId: ids.sessionId,
-      messages,
-      summary: this.summary,
-      fixedTokens: this.options.fixedTokens,
-      reason,
-      previous: this.window,
-      signal,
-      complete: async (request) => {
-        const answer = await completeText(model, request, signal);
-        addUsage(summaryUsage, answer.usage);
-        this.options.addCost(answer.usage, modelInfo(request.modelId).price);
-        return answer.text;
-      },
-    });
+    // The policy's completions run inside select(); their events come out through this queue.
+    const queue = new AsyncQueue<AgentEvent>();
+    const complete = async (sent: Message[], options: CompletionOptions): Promise<string> => {
+      const calls = this.options.complete(sent, options, stepIndex);
+      for (let step = await calls.next(); ; step = await calls.next()) {
+        if (!step.done) {
+          queue.push(step.value);
+          continue;
+        }
+        if (step.value === 'aborted') throw new CompletionAborted('The run was aborted.');
+        addUsage(summaryUsage, step.value.usage);
+        return step.value.text;
+      }
+    };
+    const selecting = (async () =>
+      policy.select({
+        sessionId: ids.sessionId,
+        messages,
+        summary: this.summary,
+        fixedTokens: this.options.fixedTokens,
+        reason,
+        previous: this.window,
+        signal,
+        complete,
+      }))().finally(() => queue.close());
+    yield* queue;
+    let next: ContextWindow;
+    try {
+      next = await selecting;
+    } catch (error) {
+      // An abort inside the policy (a summary being written) ends the run as aborted, not as a failure.
+      if (signal.aborted && (error instanceof CompletionAborted || !(error instanceof Error && 'code' in error))) return 'aborted';
+      throw error;
+    }
     if (!Number.isInteger(next.start) || next.start < 0 || next.start >= messages.length || !isCutPoint(messages, next.start)) {
       throw new AgentConfigError(
         `The context policy chose to start at message ${next.start}, which is not a user message without toolResults; ` +

@@ -1,5 +1,6 @@
-import type { JsonValue, SessionAttributes } from './session-store.js';
-import type { ToolSession } from './tool.js';
+import type { JsonValue } from '../json.js';
+import type { SessionAttributes } from './session-store.js';
+import type { ToolSession } from '../tools/tool.js';
 
 /**
  * A run's session attributes: the stored ones with the run's own merged over them, then whatever

@@ -1,13 +1,12 @@
 import type { Message } from '@aws-sdk/client-bedrock-runtime';
 import { describe, expect, it } from 'vitest';
-import type { ModelCallConfig } from './call-model.js';
-import type { ContextPolicy } from './context.js';
-import { ContextWindowState } from './context-window-state.js';
-import { SessionConflictError, SessionStoreError } from './errors.js';
-import type { AgentEvent } from './events.js';
+import type { ContextPolicy } from '../context/policy.js';
+import { Conversation } from '../context/conversation.js';
+import { SessionConflictError, SessionStoreError } from '../errors.js';
+import type { AgentEvent } from '../loop/events.js';
 import { SessionAttributeState } from './session-attributes.js';
 import type { SessionState, SessionStore, SessionUpdate } from './session-store.js';
-import { SessionWriter } from './session-writer.js';
+import { SessionLog } from './session-log.js';
 
 const user = (text: string): Message => ({ role: 'user', content: [{ text }] });
 const assistant = (text: string): Message => ({ role: 'assistant', content: [{ text }] });
@@ -33,27 +32,30 @@ class RecordingStore implements SessionStore {
 const windowOptions = (policy: ContextPolicy | undefined) => ({
   policy,
   ids: { runId: 'r', sessionId: 's' },
-  model: {} as ModelCallConfig,
+  // These policies write no summaries, so nothing is ever completed.
+  complete: async function* () {
+    yield* [];
+    return 'aborted' as const;
+  },
   fixedTokens: 0,
   signal: new AbortController().signal,
-  addCost: () => {},
 });
 
-async function drain(events: AsyncGenerator<AgentEvent, boolean>): Promise<boolean> {
+async function drain(events: AsyncGenerator<AgentEvent, boolean | 'aborted'>): Promise<boolean | 'aborted'> {
   for (;;) {
     const next = await events.next();
     if (next.done) return next.value;
   }
 }
 
-describe('SessionWriter', () => {
+describe('SessionLog', () => {
   it('appends the prompt with the first step, then only new messages, each time with the version the last call returned', async () => {
     const store = new RecordingStore({ messages: [user('a'), assistant('b')], version: 4 });
     const prompt = user('c');
-    const writer = new SessionWriter(store, 's', prompt);
+    const writer = new SessionLog(store, 's', prompt);
     const loaded = await writer.load();
     const attributes = new SessionAttributeState(loaded?.attributes, undefined);
-    const conversation = new ContextWindowState(windowOptions(undefined), loaded?.messages ?? [], prompt, undefined);
+    const conversation = new Conversation(windowOptions(undefined), loaded?.messages ?? [], prompt, undefined);
 
     await writer.save([assistant('d')], attributes, conversation);
     await writer.save([], attributes, conversation);
@@ -66,10 +68,10 @@ describe('SessionWriter', () => {
 
   it('stores attributes only with the append after they changed', async () => {
     const store = new RecordingStore(undefined);
-    const writer = new SessionWriter(store, 's', user('p'));
+    const writer = new SessionLog(store, 's', user('p'));
     await writer.load();
     const attributes = new SessionAttributeState(undefined, { tier: 'gold' });
-    const conversation = new ContextWindowState(windowOptions(undefined), [], user('p'), undefined);
+    const conversation = new Conversation(windowOptions(undefined), [], user('p'), undefined);
 
     await writer.save([assistant('a')], attributes, conversation);
     await writer.save([assistant('b')], attributes, conversation);
@@ -89,10 +91,10 @@ describe('SessionWriter', () => {
     const history = [user('a'), user('b'), assistant('c'), user('d'), assistant('e')];
     const store = new RecordingStore({ messages: history, version: 1 });
     const prompt = user('f');
-    const writer = new SessionWriter(store, 's', prompt);
+    const writer = new SessionLog(store, 's', prompt);
     const loaded = await writer.load();
     const policy: ContextPolicy = { select: () => ({ start: 2, summary: { text: 'S', upTo: 2 } }) };
-    const conversation = new ContextWindowState(windowOptions(policy), loaded?.messages ?? [], prompt, loaded?.summary);
+    const conversation = new Conversation(windowOptions(policy), loaded?.messages ?? [], prompt, loaded?.summary);
     const attributes = new SessionAttributeState(undefined, undefined);
 
     await drain(conversation.choose('step', 0));
@@ -104,20 +106,20 @@ describe('SessionWriter', () => {
 
   it('wraps a store failure in SessionStoreError, and lets novaloop errors through', async () => {
     const driverError = new Error('connection refused.');
-    const failing = new SessionWriter(new RecordingStore(undefined, driverError), 's', user('p'));
+    const failing = new SessionLog(new RecordingStore(undefined, driverError), 's', user('p'));
     const loadError = await failing.load().catch((error: unknown) => error);
     expect(loadError).toBeInstanceOf(SessionStoreError);
     expect((loadError as SessionStoreError).cause).toBe(driverError);
     expect((loadError as SessionStoreError).message).toContain('could not load session s: connection refused.');
 
     const attributes = new SessionAttributeState(undefined, undefined);
-    const conversation = new ContextWindowState(windowOptions(undefined), [], user('p'), undefined);
+    const conversation = new Conversation(windowOptions(undefined), [], user('p'), undefined);
     const appendError = await failing.save([], attributes, conversation).catch((error: unknown) => error);
     expect(appendError).toBeInstanceOf(SessionStoreError);
     expect((appendError as SessionStoreError).message).toContain('could not append session s');
 
     const conflict = new SessionConflictError('s', 0, 3);
-    const conflicted = new SessionWriter(new RecordingStore(undefined, conflict), 's', user('p'));
+    const conflicted = new SessionLog(new RecordingStore(undefined, conflict), 's', user('p'));
     expect(await conflicted.save([], attributes, conversation).catch((error: unknown) => error)).toBe(conflict);
   });
 });

@@ -1,6 +1,6 @@
 import type { ToolResultContentBlock } from '@aws-sdk/client-bedrock-runtime';
-import { NovaloopError } from './errors.js';
-import type { JsonValue } from './tool-schema.js';
+import { NovaloopError } from '../errors.js';
+import type { JsonValue } from '../json.js';
 
 export const NO_TOOL_OUTPUT_TEXT = '(the tool returned no output)';
 

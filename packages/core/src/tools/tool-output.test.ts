@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NovaloopError } from './errors.js';
+import { NovaloopError } from '../errors.js';
 import { toolResultText, toToolResultContent } from './tool-output.js';
 
 function outputError(value: unknown): NovaloopError {

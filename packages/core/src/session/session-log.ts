@@ -1,21 +1,27 @@
 import type { Message } from '@aws-sdk/client-bedrock-runtime';
-import type { ContextWindowState } from './context-window-state.js';
-import { NovaloopError, SessionStoreError } from './errors.js';
+import { NovaloopError, SessionStoreError } from '../errors.js';
 import type { SessionAttributeState } from './session-attributes.js';
-import type { SessionState, SessionStore, SessionUpdate } from './session-store.js';
+import type { SessionState, SessionStore, SessionSummary, SessionUpdate } from './session-store.js';
+
+/** Whoever tracks the summary in force (the conversation): what an append must store, and when it is stored. */
+export interface SummarySource {
+  unsavedSummary(): SessionSummary | undefined;
+  markSaved(stored: SessionSummary | undefined): void;
+}
 
 /**
  * A run's reads and writes of its session: one load, then one append per completed step with the
  * version the previous call returned. A store's own errors become `SessionStoreError`; novaloop's
  * (a conflict, bad input) pass through as they are.
  */
-export class SessionWriter {
+export class SessionLog {
   private version = 0;
   /** Messages not yet appended: the prompt until the first step is saved. */
   private unsaved: Message[];
 
   constructor(
-    private readonly store: SessionStore,
+    /** `undefined`: the run keeps nothing (no session id was given and the store is the default one). */
+    private readonly store: SessionStore | undefined,
     private readonly sessionId: string,
     prompt: Message,
   ) {
@@ -23,6 +29,7 @@ export class SessionWriter {
   }
 
   async load(): Promise<SessionState | undefined> {
+    if (!this.store) return undefined;
     const loaded = await this.store.load(this.sessionId).catch((error: unknown) => {
       throw error instanceof NovaloopError ? error : new SessionStoreError(this.sessionId, 'load', error);
     });
@@ -34,17 +41,19 @@ export class SessionWriter {
    * Appends `add` after whatever is unsaved, with the attributes and summary if they changed since
    * they were last stored, and marks those saved.
    */
-  async save(add: readonly Message[], attributes: SessionAttributeState, context: ContextWindowState): Promise<void> {
+  async save(add: readonly Message[], attributes: SessionAttributeState, context: SummarySource): Promise<void> {
+    if (!this.store) return;
     this.unsaved.push(...add);
     const update: SessionUpdate = {};
     if (attributes.changed) update.attributes = attributes.current;
     const summary = context.unsavedSummary();
     if (summary) update.summary = summary;
     const hasUpdate = update.attributes !== undefined || update.summary !== undefined;
+    const store = this.store;
     this.version = await (
       hasUpdate
-        ? this.store.append(this.sessionId, this.unsaved, this.version, update)
-        : this.store.append(this.sessionId, this.unsaved, this.version)
+        ? store.append(this.sessionId, this.unsaved, this.version, update)
+        : store.append(this.sessionId, this.unsaved, this.version)
     ).catch((error: unknown) => {
       throw error instanceof NovaloopError ? error : new SessionStoreError(this.sessionId, 'append', error);
     });

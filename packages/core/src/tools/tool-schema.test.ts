@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { z as z3 } from 'zod3';
 import { zodToJsonSchema } from 'zod-to-json-schema';
-import { ToolDefinitionError } from './errors.js';
+import { ToolDefinitionError } from '../errors.js';
 import { toNovaInputSchema } from './tool-schema.js';
 
 // The same tool input, written once per zod major version.

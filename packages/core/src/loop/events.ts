@@ -1,10 +1,10 @@
-import type { Message } from '@aws-sdk/client-bedrock-runtime';
-import type { NovaloopError } from './errors.js';
-import type { InferenceSettings } from './inference.js';
+import type { Message, StopReason } from '@aws-sdk/client-bedrock-runtime';
+import type { NovaloopError } from '../errors.js';
+import type { InferenceSettings } from '../model/inference.js';
 import type { RunResult } from './run-result.js';
-import type { Step, ToolCall } from './step.js';
-import type { TracePart } from './trace.js';
-import type { Usage } from './usage.js';
+import type { Step, ToolCall } from './run-result.js';
+import type { TracePart } from '../trace/trace-types.js';
+import type { Usage } from '../model/usage.js';
 
 interface Base {
   runId: string;
@@ -15,18 +15,33 @@ interface StepBase extends Base {
   stepIndex: number;
 }
 
+/** What a model call is for: a step of the loop, or a summary a context policy asked for. */
+export type ModelCallPurpose = 'step' | 'summary';
+
 /** Everything a run reports, in order; `agent.stream()` yields these and `agent.events` emits them. */
 export type AgentEvent =
   | (Base & { type: 'run-start'; input: Message })
   | (StepBase & { type: 'step-start' })
-  | (StepBase & { type: 'model-request'; modelId: string; inference: InferenceSettings; messageCount: number; attempt: number })
+  /** A model request is about to be sent. `attempt` counts every request of the step, from 1. */
+  | (StepBase & {
+      type: 'model-request';
+      purpose: ModelCallPurpose;
+      modelId: string;
+      inference: InferenceSettings;
+      /** The messages sent, shared with the loop (no copy): read them during the event, never change them. */
+      messages: readonly Message[];
+      messageCount: number;
+      attempt: number;
+    })
   /** Answer text as it arrives, `<thinking>` sections removed. After a `retry`, the step starts over. */
   | (StepBase & { type: 'text-delta'; text: string })
   | (StepBase & { type: 'tool-input-delta'; toolUseId: string; name: string; delta: string })
   | (StepBase & {
       type: 'model-response';
+      purpose: ModelCallPurpose;
+      modelId: string;
       message: Message;
-      stopReason: string;
+      stopReason: StopReason;
       usage: Usage;
       costUsd: number | undefined;
       latencyMs: number;
@@ -37,6 +52,7 @@ export type AgentEvent =
   /** A model request failed and is being made again after `delayMs`. */
   | (StepBase & {
       type: 'retry';
+      purpose: ModelCallPurpose;
       /** 'context-window': the model refused the input as too long, and the context policy trimmed it. */
       reason: 'transient' | 'malformed-tool-use' | 'context-window';
       /** The attempt about to start, from 2. */

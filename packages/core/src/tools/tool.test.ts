@@ -2,7 +2,7 @@ import type { Tool as BedrockTool } from '@aws-sdk/client-bedrock-runtime';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import { z as z3 } from 'zod3';
-import { ToolDefinitionError } from './errors.js';
+import { ToolDefinitionError } from '../errors.js';
 import type { InferToolInput, Tool, ToolContext } from './tool.js';
 import { checkToolSet, tool } from './tool.js';
 

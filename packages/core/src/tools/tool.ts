@@ -1,5 +1,6 @@
-import { ToolDefinitionError } from './errors.js';
-import type { JsonValue, SessionAttributes } from './session-store.js';
+import { ToolDefinitionError } from '../errors.js';
+import type { JsonValue } from '../json.js';
+import type { SessionAttributes } from '../session/session-store.js';
 import type { JsonSchemaObject } from './tool-schema.js';
 import { toNovaInputSchema } from './tool-schema.js';
 
@@ -47,13 +48,24 @@ export interface ToolOptions<S extends ZodLikeSchema, R> {
   /** Gets the input after validation, defaults and transforms. */
   run: (input: InferToolInput<S>, ctx: ToolContext) => R | Promise<R>;
   timeoutMs?: number;
+  /**
+   * How the trace shows this tool's calls. `{ type: 'KNOWLEDGE_BASE', knowledgeBaseId }` shows them as
+   * Agents' knowledge-base lookups: the input's string field `query` as the lookup text, and the
+   * output's `retrievedReferences` array (Agents' RetrievedReference shape) as the result; an error
+   * or an output without that array is shown as an ordinary tool call. Default: an action-group call.
+   */
+  traceAs?: ToolTraceAs;
 }
+
+/** See `ToolOptions.traceAs`. */
+export type ToolTraceAs = { type: 'KNOWLEDGE_BASE'; knowledgeBaseId: string };
 
 export interface Tool {
   readonly name: string;
   readonly description: string;
   readonly inputSchema: JsonSchemaObject;
   readonly timeoutMs: number | undefined;
+  readonly traceAs?: ToolTraceAs | undefined;
   /** Bedrock's Tool entry for toolConfig.tools */
   readonly spec: { toolSpec: { name: string; description: string; inputSchema: { json: JsonSchemaObject } } };
   /** Validates raw model input; a failure `message` is written for the model, so it can call again. */
@@ -68,7 +80,7 @@ const MAX_TOOL_NAME_LENGTH = 64;
 /** Defines a tool; throws `ToolDefinitionError` for anything Bedrock or Nova would reject later. */
 export function tool<S extends ZodLikeSchema, R>(options: ToolOptions<S, R>): Tool {
   const name = checkToolName(options.name);
-  const { description, input: schema, run, timeoutMs } = options;
+  const { description, input: schema, run, timeoutMs, traceAs } = options;
 
   if (typeof description !== 'string' || description.trim() === '') {
     throw new ToolDefinitionError(
@@ -89,6 +101,19 @@ export function tool<S extends ZodLikeSchema, R>(options: ToolOptions<S, R>): To
     );
   }
 
+  if (
+    traceAs !== undefined &&
+    (typeof traceAs !== 'object' ||
+      traceAs === null ||
+      traceAs.type !== 'KNOWLEDGE_BASE' ||
+      typeof traceAs.knowledgeBaseId !== 'string' ||
+      traceAs.knowledgeBaseId === '')
+  ) {
+    throw new ToolDefinitionError(
+      name,
+      `Tool ${name}: traceAs must be { type: 'KNOWLEDGE_BASE', knowledgeBaseId: '<a non-empty id>' }, or left out for an ordinary tool.`,
+    );
+  }
   const inputSchema = toNovaInputSchema(schema, name);
 
   return Object.freeze({
@@ -96,6 +121,7 @@ export function tool<S extends ZodLikeSchema, R>(options: ToolOptions<S, R>): To
     description,
     inputSchema,
     timeoutMs,
+    ...(traceAs ? { traceAs: { type: traceAs.type, knowledgeBaseId: traceAs.knowledgeBaseId } } : {}),
     spec: { toolSpec: { name, description, inputSchema: { json: inputSchema } } },
 
     async parseInput(input: unknown): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SessionAttributeState } from './session-attributes.js';
-import type { JsonValue } from './session-store.js';
+import type { JsonValue } from '../json.js';
 
 describe('SessionAttributeState', () => {
   it('starts from the stored attributes, unchanged and as the same object', () => {

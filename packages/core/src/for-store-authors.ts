@@ -1,0 +1,4 @@
+// `@novaloop/core/session-store`: what a `SessionStore` author needs besides the types in the main entry.
+export { checkAppend, checkSessionId, MAX_SESSION_ID_LENGTH } from './session/session-store.js';
+export type { SessionStore, SessionState, SessionUpdate, SessionSummary, SessionAttributes } from './session/session-store.js';
+export { SessionConflictError, SessionInputError, SessionCorruptError } from './errors.js';

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { UnknownStopReasonError } from '../errors.js';
+import { decideStop, type StopState } from './decide-stop.js';
+
+const base: StopState = { aborted: false, costUsd: 0, maxCostUsd: undefined };
+const step = (over: Partial<NonNullable<StopState['step']>> = {}): NonNullable<StopState['step']> => ({
+  stopReason: 'tool_use',
+  calledTools: true,
+  index: 0,
+  maxSteps: 10,
+  ...over,
+});
+
+describe('decideStop', () => {
+  it('goes on before a step, and ends an aborted run before or between steps', () => {
+    expect(decideStop(base)).toBeUndefined();
+    expect(decideStop({ ...base, aborted: true })).toBe('aborted');
+    expect(decideStop({ ...base, step: step() })).toBeUndefined();
+    expect(decideStop({ ...base, aborted: true, step: step() })).toBe('aborted');
+  });
+
+  it('after tools: abort first, then the budget (only with a known cost), then the step limit', () => {
+    expect(decideStop({ ...base, aborted: true, costUsd: 5, maxCostUsd: 1, step: step({ index: 9 }) })).toBe('aborted');
+    expect(decideStop({ ...base, costUsd: 1, maxCostUsd: 1, step: step({ index: 9 }) })).toBe('budget');
+    expect(decideStop({ ...base, costUsd: 0.5, maxCostUsd: 1, step: step() })).toBeUndefined();
+    expect(decideStop({ ...base, costUsd: undefined, maxCostUsd: 1, step: step() })).toBeUndefined();
+    expect(decideStop({ ...base, step: step({ index: 9 }) })).toBe('max_steps');
+  });
+
+  it('a step without tools ends the run with the model stop reason, even if aborted after the answer', () => {
+    for (const reason of ['end_turn', 'stop_sequence', 'max_tokens', 'guardrail_intervened', 'content_filtered'] as const) {
+      expect(decideStop({ ...base, aborted: true, step: step({ stopReason: reason, calledTools: false }) })).toBe(reason);
+    }
+    expect(decideStop({ ...base, step: step({ stopReason: 'tool_use', calledTools: false }) })).toBe('end_turn');
+  });
+
+  it('the last allowed step answering after earlier steps ends as max_steps; a one-step run does not', () => {
+    expect(decideStop({ ...base, step: step({ stopReason: 'end_turn', calledTools: false, index: 2, maxSteps: 3 }) })).toBe('max_steps');
+    expect(decideStop({ ...base, step: step({ stopReason: 'end_turn', calledTools: false, index: 0, maxSteps: 1 }) })).toBe('end_turn');
+    expect(decideStop({ ...base, step: step({ stopReason: 'max_tokens', calledTools: false, index: 2, maxSteps: 3 }) })).toBe('max_tokens');
+  });
+
+  it('an unknown stop reason is a typed error naming it, never end_turn', () => {
+    const unknown = () => decideStop({ ...base, step: step({ stopReason: 'brand_new' as never, calledTools: false }) });
+    expect(unknown).toThrow(UnknownStopReasonError);
+    expect(unknown).toThrow(/"brand_new"/);
+  });
+});

@@ -1,0 +1,71 @@
+import type { Message, StopReason, ToolResultContentBlock } from '@aws-sdk/client-bedrock-runtime';
+import type { SessionAttributes } from '../session/session-store.js';
+import type { TracePart } from '../trace/trace-types.js';
+import type { Usage } from '../model/usage.js';
+
+/**
+ * Why a run ended without an error. `max_steps`, `budget` and `aborted` are novaloop's own; the others
+ * are the model's stop reason of the last step.
+ */
+export type RunStopReason =
+  'end_turn' | 'stop_sequence' | 'max_tokens' | 'guardrail_intervened' | 'content_filtered' | 'max_steps' | 'budget' | 'aborted';
+
+export interface RunResult {
+  runId: string;
+  sessionId: string;
+  /** The final answer, without `<thinking>` sections. */
+  text: string;
+  stopReason: RunStopReason;
+  steps: Step[];
+  /** Every trace part of the run, as emitted on `agent.events` 'trace'. */
+  trace: TracePart[];
+  /** Tokens over every model call of the run, failed repair attempts included. */
+  usage: Usage;
+  /** USD; `undefined` when the model's price is unknown (never 0 for "unknown"). */
+  costUsd: number | undefined;
+  /**
+   * The whole conversation after this run, as the model saw it: the session's history (a trailing
+   * user message merged with this run's prompt) and this run's steps.
+   */
+  messages: Message[];
+  /** The session's attributes after this run. */
+  sessionAttributes: SessionAttributes;
+}
+
+/** One tool call the model asked for, and what the tool answered. */
+export interface ToolCall {
+  toolUseId: string;
+  name: string;
+  /** The input as the model sent it (before schema defaults or transforms). */
+  input: unknown;
+  status: 'success' | 'error';
+  /** The toolResult content sent back to the model. */
+  content: ToolResultContentBlock[];
+  /** For `status: 'error'`: what went wrong, as told to the model. */
+  error?: string;
+  durationMs: number;
+}
+
+/** One model call and the tool calls it led to. */
+export interface Step {
+  index: number;
+  modelId: string;
+  /** The Converse stop reason of this call. */
+  stopReason: StopReason;
+  /** The assistant message as the model wrote it (thinking included), as kept in history. */
+  message: Message;
+  /** The answer text of this call, without `<thinking>` sections. */
+  text: string;
+  /** Nova's `<thinking>` text (or reasoning content) of this call. */
+  rationale: string | undefined;
+  toolCalls: ToolCall[];
+  usage: Usage;
+  /** USD; `undefined` when the model's price is unknown. */
+  costUsd: number | undefined;
+  /** Model time of the successful attempt, from request to the last byte. */
+  latencyMs: number;
+  /** Model requests this step took: 1, plus retries and greedy tool-use repairs. */
+  attempts: number;
+  startTime: Date;
+  endTime: Date;
+}

@@ -1,0 +1,239 @@
+import type { BedrockRuntimeClient, ConverseRequest, Message } from '@aws-sdk/client-bedrock-runtime';
+import { BedrockRequestError, ContextWindowExceededError, MalformedToolUseError, NovaloopError } from '../errors.js';
+import type { AgentEvent, ModelCallPurpose } from '../loop/events.js';
+import { classifyError } from './classify-error.js';
+import { converse, converseStream, type ModelTurn } from './converse-transport.js';
+import { inferenceRequestFields, repairInference, type InferenceSettings } from './inference.js';
+import type { ModelInfo, ModelPrice } from './model-catalog.js';
+import { backoffDelay, sleep, type ResolvedRetry } from './retry-policy.js';
+import { ThinkingFilter } from './thinking.js';
+import { addUsage, costOf, emptyUsage, type Usage } from './usage.js';
+
+/** What every model call of an agent shares: the client and the retry policy. */
+export interface ModelTransport {
+  client: BedrockRuntimeClient;
+  /** ConverseStream for steps (default), or Converse; summaries always use Converse. */
+  stream: boolean;
+  retry: ResolvedRetry;
+  random: () => number;
+}
+
+/** One model call: what to send, and how the driver may recover when the answer is unusable. */
+export interface ModelCallRequest {
+  purpose: ModelCallPurpose;
+  modelId: string;
+  model: ModelInfo;
+  /** `undefined` only when the agent has no `maxCostUsd` (checked at construction). */
+  price: ModelPrice | undefined;
+  messages: Message[];
+  /** The request without messages and inference settings: system, toolConfig. */
+  base: Omit<ConverseRequest, 'modelId' | 'messages' | 'inferenceConfig' | 'additionalModelRequestFields'>;
+  inference: InferenceSettings;
+  /** Greedy re-asks after a broken tool call, on top of the first attempt (0: none). */
+  toolUseRepairs: number;
+  /**
+   * Asked once when the model refuses the input as too long: the messages to send instead, or
+   * `undefined` when nothing shorter can be sent. Without it an overflow fails the call.
+   */
+  shrink?: () => AsyncGenerator<AgentEvent, Message[] | undefined>;
+}
+
+/** Where a call happens: the run, the step, the attempt counter of the step, and the run's totals. */
+export interface ModelCallScope {
+  runId: string;
+  sessionId: string;
+  stepIndex: number;
+  signal: AbortSignal;
+  /** Requests made so far in this step, by every call of the step: attempt numbers never restart in a step. */
+  attempts: { count: number };
+  /** Adds a billed attempt's usage and cost (`undefined`: unknown price) to the run's totals. */
+  account(usage: Usage, costUsd: number | undefined): void;
+}
+
+export interface ModelCallResult {
+  turn: ModelTurn;
+  /** Answer text without thinking, trimmed. */
+  text: string;
+  rationale: string | undefined;
+  /** Summed over every attempt that returned a response (a repaired or refused attempt is still billed). */
+  usage: Usage;
+  costUsd: number | undefined;
+}
+
+/**
+ * The model-call driver: every model request of a run goes through here. It owns the retries
+ * (transient failures with full-jitter backoff, greedy re-asks after a broken tool call, one
+ * context-overflow retry through `shrink`), the abort, the `model-request` / `retry` /
+ * `model-response` events with attempt numbers counted per step, and usage and cost. Returns
+ * `'aborted'` if the signal fires, including during a backoff sleep.
+ */
+export async function* driveModelCall(
+  transport: ModelTransport,
+  request: ModelCallRequest,
+  scope: ModelCallScope,
+): AsyncGenerator<AgentEvent, ModelCallResult | 'aborted'> {
+  const { purpose, modelId } = request;
+  const ids = { runId: scope.runId, sessionId: scope.sessionId, stepIndex: scope.stepIndex };
+  const isStep = purpose === 'step';
+  const usage = emptyUsage();
+  let messages = request.messages;
+  let inference = request.inference;
+  let transientRetries = 0;
+  let repairs = 0;
+  let shrunk = false;
+  const call = isStep && transport.stream ? converseStream : converse;
+
+  for (;;) {
+    const attempt = ++scope.attempts.count;
+    const converseRequest: ConverseRequest = {
+      modelId,
+      messages,
+      ...request.base,
+      ...inferenceRequestFields(inference, request.model),
+    };
+    yield { type: 'model-request', ...ids, purpose, modelId, inference, messages, messageCount: messages.length, attempt };
+
+    const filter = new ThinkingFilter();
+    let reasoning = '';
+    let turn: ModelTurn | undefined;
+    let failure: unknown;
+    try {
+      const deltas = call(transport.client, converseRequest, scope.signal);
+      let next = await deltas.next();
+      while (!next.done) {
+        const delta = next.value;
+        if (!isStep) {
+          // A summary's text is not the run's answer: no deltas for it.
+        } else if (delta.kind === 'text') {
+          const visible = filter.push(delta.text);
+          if (visible) yield { type: 'text-delta', ...ids, text: visible };
+        } else if (delta.kind === 'tool-input') {
+          yield { type: 'tool-input-delta', ...ids, toolUseId: delta.toolUseId, name: delta.name, delta: delta.delta };
+        } else {
+          reasoning += delta.text;
+        }
+        next = await deltas.next();
+      }
+      turn = next.value;
+    } catch (error) {
+      failure = error;
+    }
+    if (scope.signal.aborted) return 'aborted';
+
+    let brokenReason: string | undefined;
+    let overflow: ContextWindowExceededError | undefined;
+    if (failure !== undefined) {
+      const kind = classifyError(failure);
+      if (kind.kind === 'tool-use' && isStep) {
+        brokenReason = `${kind.code}: ${kind.message}`;
+      } else if (kind.kind === 'transient' && transientRetries + 1 < transport.retry.maxAttempts) {
+        transientRetries++;
+        const delayMs = backoffDelay(transientRetries, transport.retry, transport.random);
+        const error = { code: kind.code, message: kind.message };
+        yield { type: 'retry', ...ids, purpose, reason: 'transient', attempt: attempt + 1, delayMs, error };
+        try {
+          await sleep(delayMs, scope.signal);
+        } catch {
+          return 'aborted';
+        }
+        continue;
+      } else if (kind.kind === 'context-window') {
+        overflow = new ContextWindowExceededError(`The conversation is too long for ${modelId} (${kind.message})`, { cause: failure });
+      } else {
+        throw bedrockError(kind, transientRetries + 1, failure, modelId);
+      }
+    } else if (turn) {
+      addUsage(usage, turn.usage);
+      scope.account(turn.usage, costOf(turn.usage, request.price));
+      if (turn.stopReason === 'model_context_window_exceeded') {
+        overflow = new ContextWindowExceededError(`${modelId} stopped with model_context_window_exceeded.`);
+      } else if (isStep) {
+        brokenReason = brokenToolUseReason(turn);
+      }
+    }
+
+    if (overflow) {
+      if (!request.shrink || shrunk) throw overflow;
+      shrunk = true;
+      const shorter = yield* request.shrink();
+      if (scope.signal.aborted) return 'aborted';
+      if (!shorter) {
+        throw new ContextWindowExceededError(
+          `${overflow.message.replace(/\s*Start a new session.*$/, '')} The context policy could not send less.`,
+          { cause: overflow },
+        );
+      }
+      messages = shorter;
+      const error = { code: overflow.code, message: overflow.message };
+      yield { type: 'retry', ...ids, purpose, reason: 'context-window', attempt: attempt + 1, delayMs: 0, error };
+      continue;
+    }
+
+    if (brokenReason !== undefined) {
+      if (repairs >= request.toolUseRepairs) throw new MalformedToolUseError(repairs + 1, brokenReason, { cause: failure });
+      repairs++;
+      inference = repairInference(inference, request.model);
+      const error = { code: 'MALFORMED_TOOL_USE', message: brokenReason };
+      yield { type: 'retry', ...ids, purpose, reason: 'malformed-tool-use', attempt: attempt + 1, delayMs: 0, error };
+      continue;
+    }
+
+    if (!turn) throw new NovaloopError('INTERNAL', 'A model call returned neither a turn nor an error. This is a novaloop bug; report it.');
+    const tail = isStep ? filter.flush() : '';
+    if (tail) yield { type: 'text-delta', ...ids, text: tail };
+    const costUsd = costOf(usage, request.price);
+    yield {
+      type: 'model-response',
+      ...ids,
+      purpose,
+      modelId,
+      message: turn.message,
+      stopReason: turn.stopReason,
+      usage,
+      costUsd,
+      latencyMs: turn.latencyMs,
+    };
+    const text = collectVisibleText(turn.message);
+    const rationale = [filter.rationale, reasoning.trim() || undefined].filter((part) => part !== undefined).join('\n\n') || undefined;
+    return { turn, text, rationale, usage, costUsd };
+  }
+}
+
+/** Why this response is a broken tool call to ask again, or `undefined` if it is usable. */
+function brokenToolUseReason(turn: ModelTurn): string | undefined {
+  if (turn.stopReason === 'malformed_tool_use' || turn.stopReason === 'malformed_model_output') return `stop reason ${turn.stopReason}`;
+  if (turn.brokenToolUse) return 'a toolUse whose input is not a complete JSON object';
+  if (turn.stopReason === 'max_tokens' && turn.message.content?.some((block) => block.toolUse !== undefined)) {
+    return 'max_tokens reached inside a toolUse';
+  }
+  return undefined;
+}
+
+/** The answer text of a message: its text blocks without `<thinking>` sections, trimmed. */
+function collectVisibleText(message: Message): string {
+  const filter = new ThinkingFilter();
+  let text = '';
+  for (const block of message.content ?? []) if (block.text !== undefined) text += filter.push(block.text);
+  return (text + filter.flush()).trim();
+}
+
+function bedrockError(kind: ReturnType<typeof classifyError>, attempts: number, cause: unknown, modelId: string): BedrockRequestError {
+  const retryable = kind.kind === 'transient';
+  const next = retryable
+    ? `still failing after ${attempts} attempt(s). Raise retry.maxAttempts, or check the service quotas for ${modelId}.`
+    : (HINTS[kind.code] ?? 'This error is not retryable: fix the request or the account setup and run again.');
+  return new BedrockRequestError(`Bedrock ${kind.code}${kind.status ? ` (${kind.status})` : ''}: ${kind.message} — ${next}`, {
+    bedrockCode: kind.code,
+    status: kind.status,
+    retryable,
+    attempts,
+    cause,
+  });
+}
+
+const HINTS: Record<string, string> = {
+  AccessDeniedException: 'Check the credentials, and that model access is enabled for this model in the Bedrock console.',
+  ValidationException: 'The request was rejected as invalid; the message says which field.',
+  ResourceNotFoundException: 'Check the model id and region.',
+  ServiceQuotaExceededException: 'A quota is exhausted; request an increase or wait.',
+};

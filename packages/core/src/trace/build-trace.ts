@@ -1,0 +1,276 @@
+import type { Message, ToolResultContentBlock } from '@aws-sdk/client-bedrock-runtime';
+import type { NovaloopError } from '../errors.js';
+import type { AgentEvent } from '../loop/events.js';
+import type { ToolCall } from '../loop/run-result.js';
+import type { Tool } from '../tools/tool.js';
+import { toolResultText } from '../tools/tool-output.js';
+import type {
+  FailureTrace,
+  InvocationInput,
+  ModelInvocationInput,
+  Observation,
+  OrchestrationTrace,
+  RetrievedReference,
+  TraceParameter,
+  TracePart,
+} from './trace-types.js';
+
+/** Events whose trace parts come before them: a REPROMPT before its retry, FINISH before step-end, failureTrace before error. */
+const BEFORE: ReadonlySet<AgentEvent['type']> = new Set(['retry', 'step-end', 'error']);
+
+/**
+ * The one place a run's trace comes from: it derives Bedrock-Agents-shaped parts from the run's
+ * events. Fields that need serialising (message sizes, the raw response, tool parameters and output
+ * text) are filled in by `ready` just before a part is handed out — to a 'trace' listener, a stream
+ * consumer or `RunResult.trace` — so a run nobody traces serialises nothing, and every part handed
+ * out is plain data (it can be frozen, cloned and serialised).
+ */
+export class TraceBuilder {
+  private readonly all: TracePart[] = [];
+  private readonly pending = new Map<TracePart, () => void>();
+  private readonly sizes = new MessageSizes();
+  private stepIndex = 0;
+  private stepStart = new Date();
+
+  constructor(
+    private readonly runId: string,
+    private readonly sessionId: string,
+    private readonly tools: ReadonlyMap<string, Tool>,
+  ) {}
+
+  /** Whether the parts of `event` go before it in the stream (else after it). */
+  static before(event: AgentEvent): boolean {
+    return BEFORE.has(event.type);
+  }
+
+  /** The parts `event` makes, not yet `ready`; `undefined` for most events. */
+  partsFor(event: AgentEvent): TracePart[] | undefined {
+    switch (event.type) {
+      case 'step-start':
+        this.stepIndex = event.stepIndex;
+        this.stepStart = new Date();
+        return undefined;
+      case 'model-request':
+        return event.purpose === 'step' ? [this.modelInput(event)] : undefined;
+      case 'model-response':
+        return event.purpose === 'step' ? [this.modelOutput(event)] : undefined;
+      case 'rationale':
+        return [this.orchestration({ rationale: { traceId: this.traceId(), text: event.text } })];
+      case 'retry':
+        return event.reason === 'malformed-tool-use'
+          ? [
+              this.observation({
+                traceId: this.traceId(),
+                type: 'REPROMPT',
+                repromptResponse: { text: event.error.message, source: 'PARSER' },
+              }),
+            ]
+          : undefined;
+      case 'tool-start':
+        return [this.toolInput(event.toolUseId, event.name, event.input)];
+      case 'tool-end':
+        return [this.toolObservation(event.call)];
+      case 'step-end':
+        return event.step.toolCalls.length > 0 ? undefined : this.finish(event.step.text);
+      case 'error':
+        return [this.failure(event.error)];
+      case 'run-end': {
+        // Read on demand: a run nobody traces computes nothing. The accessor never redefines itself,
+        // so a frozen result still reads, and what it returns is plain data.
+        Object.defineProperty(event.result, 'trace', { enumerable: true, get: () => this.readyAll() });
+        return undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** Fills in `part`'s computed fields, once. */
+  ready(part: TracePart): TracePart {
+    const fill = this.pending.get(part);
+    if (fill) {
+      this.pending.delete(part);
+      fill();
+    }
+    return part;
+  }
+
+  /** Every part of the run so far, ready. */
+  readyAll(): TracePart[] {
+    for (const fill of this.pending.values()) fill();
+    this.pending.clear();
+    return this.all;
+  }
+
+  private traceId(): string {
+    return `${this.runId}-${this.stepIndex}`;
+  }
+
+  private modelInput(event: Extract<AgentEvent, { type: 'model-request' }>): TracePart {
+    const { inference } = event;
+    const inferenceConfiguration: ModelInvocationInput['inferenceConfiguration'] = {};
+    if (inference.maxTokens !== undefined) inferenceConfiguration.maximumLength = inference.maxTokens;
+    if (inference.temperature !== undefined) inferenceConfiguration.temperature = inference.temperature;
+    if (inference.topP !== undefined) inferenceConfiguration.topP = inference.topP;
+    if (inference.topK !== undefined) inferenceConfiguration.topK = inference.topK;
+    if (inference.stopSequences !== undefined) inferenceConfiguration.stopSequences = inference.stopSequences;
+    const messages = { count: event.messageCount } as ModelInvocationInput['messages'];
+    const part = this.orchestration({
+      modelInvocationInput: {
+        traceId: this.traceId(),
+        type: 'ORCHESTRATION',
+        foundationModel: event.modelId,
+        inferenceConfiguration,
+        messages,
+        attempt: event.attempt,
+      },
+    });
+    const sent = event.messages;
+    this.pending.set(part, () => (messages.sizeBytes = this.sizes.sizeOf(sent, event.messageCount)));
+    return part;
+  }
+
+  private modelOutput(event: Extract<AgentEvent, { type: 'model-response' }>): TracePart {
+    const startTime = this.stepStart;
+    const endTime = new Date();
+    const rawResponse = {} as { content: string };
+    const part = this.orchestration({
+      modelInvocationOutput: {
+        traceId: this.traceId(),
+        rawResponse,
+        stopReason: event.stopReason,
+        metadata: { usage: event.usage, startTime, endTime, totalTimeMs: endTime.getTime() - startTime.getTime() },
+      },
+    });
+    const message: Message = event.message;
+    this.pending.set(part, () => (rawResponse.content = JSON.stringify(message)));
+    return part;
+  }
+
+  private toolInput(toolUseId: string, name: string, input: unknown): TracePart {
+    const traceId = this.traceId();
+    const traceAs = this.tools.get(name)?.traceAs;
+    const query = isRecord(input) ? input.query : undefined;
+    if (traceAs?.type === 'KNOWLEDGE_BASE' && typeof query === 'string') {
+      return this.orchestration({
+        invocationInput: {
+          traceId,
+          invocationType: 'KNOWLEDGE_BASE',
+          knowledgeBaseLookupInput: { text: query, knowledgeBaseId: traceAs.knowledgeBaseId },
+          function: name,
+          invocationId: toolUseId,
+        },
+      });
+    }
+    const actionGroupInvocationInput = { function: name, invocationId: toolUseId, input, executionType: 'LAMBDA' } as Extract<
+      InvocationInput,
+      { invocationType: 'ACTION_GROUP' }
+    >['actionGroupInvocationInput'];
+    const part = this.orchestration({ invocationInput: { traceId, invocationType: 'ACTION_GROUP', actionGroupInvocationInput } });
+    this.pending.set(part, () => (actionGroupInvocationInput.parameters = parametersOf(input)));
+    return part;
+  }
+
+  private toolObservation(call: ToolCall): TracePart {
+    const traceId = this.traceId();
+    if (this.tools.get(call.name)?.traceAs?.type === 'KNOWLEDGE_BASE') {
+      const retrievedReferences = call.status === 'success' ? referencesOf(call.content) : undefined;
+      if (retrievedReferences) {
+        return this.observation({
+          traceId,
+          type: 'KNOWLEDGE_BASE',
+          knowledgeBaseLookupOutput: { retrievedReferences },
+          invocationId: call.toolUseId,
+        });
+      }
+    }
+    const output = { function: call.name, invocationId: call.toolUseId, status: call.status } as Extract<
+      Observation,
+      { type: 'ACTION_GROUP' }
+    >['actionGroupInvocationOutput'];
+    const part = this.observation({ traceId, type: 'ACTION_GROUP', actionGroupInvocationOutput: output });
+    const content: readonly ToolResultContentBlock[] = call.content;
+    this.pending.set(part, () => (output.text = toolResultText(content)));
+    return part;
+  }
+
+  private finish(text: string): TracePart[] {
+    const traceId = this.traceId();
+    return [
+      this.orchestration({ invocationInput: { traceId, invocationType: 'FINISH' } }),
+      this.observation({ traceId, type: 'FINISH', finalResponse: { text } }),
+    ];
+  }
+
+  private failure(error: NovaloopError): TracePart {
+    const status = (error as { status?: unknown }).status;
+    const failureCode = typeof status === 'number' ? status : CLIENT_ERRORS.has(error.code) ? 400 : 500;
+    const failureTrace: FailureTrace = { traceId: this.traceId(), failureReason: error.message, failureCode, errorCode: error.code };
+    return this.record({ failureTrace });
+  }
+
+  private observation(observation: Observation): TracePart {
+    return this.orchestration({ observation });
+  }
+
+  private orchestration(trace: OrchestrationTrace): TracePart {
+    return this.record({ orchestrationTrace: trace });
+  }
+
+  private record(trace: TracePart['trace']): TracePart {
+    const part: TracePart = { runId: this.runId, sessionId: this.sessionId, eventTime: new Date(), trace };
+    this.all.push(part);
+    return part;
+  }
+}
+
+/** Errors caused by what the caller gave (input, setup): 400, as an HTTP API would answer. */
+const CLIENT_ERRORS: ReadonlySet<string> = new Set(['TOOL_DEFINITION', 'AGENT_CONFIG', 'SESSION_INPUT', 'SESSION_CONFLICT']);
+
+/**
+ * JSON sizes of the arrays a run sends, memoised as prefix sums per array. The arrays are
+ * append-only (the conversation, or a context window's copy of its end), so reading the size at
+ * every step costs only the new messages, never the whole history again.
+ */
+class MessageSizes {
+  private readonly prefixes = new WeakMap<readonly Message[], number[]>();
+
+  /** JSON.stringify's byte length of `messages.slice(0, count)`. */
+  sizeOf(messages: readonly Message[], count: number): number {
+    let prefix = this.prefixes.get(messages);
+    if (!prefix) this.prefixes.set(messages, (prefix = [0]));
+    for (let i = prefix.length - 1; i < count; i++) {
+      // The comma before every message but the first is counted too.
+      prefix.push((prefix[i] ?? 0) + Buffer.byteLength(JSON.stringify(messages[i])) + (i > 0 ? 1 : 0));
+    }
+    return (prefix[count] ?? 0) + 2;
+  }
+}
+
+/** A tool input's top-level fields as Agents' function parameters. */
+function parametersOf(input: unknown): TraceParameter[] {
+  if (!isRecord(input)) return [];
+  return Object.entries(input).map(([name, value]) => ({
+    name,
+    type: jsonType(value),
+    value: typeof value === 'string' ? value : (JSON.stringify(value) ?? 'null'),
+  }));
+}
+
+function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
+}
+
+/** The `retrievedReferences` array of a knowledge-base tool's JSON output, if it has one. */
+function referencesOf(content: readonly ToolResultContentBlock[]): RetrievedReference[] | undefined {
+  const json = content.length === 1 ? content[0]?.json : undefined;
+  const references = isRecord(json) ? json.retrievedReferences : undefined;
+  return Array.isArray(references) && references.every(isRecord) ? (references as RetrievedReference[]) : undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
