@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AgentEvent, TracePart } from '../src/index.js';
-import { bodies, INFRA_QUESTION, INFRA_SCRIPT, infraTools, NOVA_PRO, useBedrock } from './helpers.js';
+import { z } from 'zod';
+import { z as z3 } from 'zod3';
+import { tool, ToolDefinitionError, type AgentEvent, type OrchestrationTrace, type TracePart } from '../src/index.js';
+import { bodies, INFRA_QUESTION, INFRA_SCRIPT, infraTools, NOVA_PRO, say, useBedrock, useTool } from './helpers.js';
 
 /** `[kind, type?]` for each part: the shape of the trace at a glance. */
 const outline = (parts: TracePart[]) =>
@@ -124,5 +126,81 @@ describe('Bedrock-Agents-shaped traces', () => {
     expect(serialised).toContain('"sizeBytes"');
     expect(serialised).toContain('"rawResponse":{"content":"{\\"role\\":\\"assistant\\"');
     expect(tracedCalls()).toBeGreaterThan(0);
+  });
+
+  it('a tool with traceAs KNOWLEDGE_BASE is traced as an Agents knowledge-base lookup, and as a tool call when it fails', async () => {
+    const reference = {
+      content: { type: 'TEXT', text: 'Rotate keys every 90 days.' },
+      location: { type: 'S3', s3Location: { uri: 's3://docs/security.md' } },
+      metadata: { score: 0.92 },
+    };
+    const searchDocs = tool({
+      name: 'search_docs',
+      description: 'Search the security handbook',
+      input: z.object({ query: z.string() }),
+      traceAs: { type: 'KNOWLEDGE_BASE', knowledgeBaseId: 'KB12345678' },
+      run: ({ query }) => (query === 'fail' ? Promise.reject(new Error('index offline')) : { retrievedReferences: [reference] }),
+    });
+    // zod 3 schemas take the option the same way.
+    const searchOld = tool({
+      name: 'search_old',
+      description: 'Search the old handbook',
+      input: z3.object({ query: z3.string() }),
+      traceAs: { type: 'KNOWLEDGE_BASE', knowledgeBaseId: 'KB0LD' },
+      run: () => ({ matches: 0 }),
+    });
+    const server = await start({
+      script: {
+        turns: [
+          { content: [useTool('search_docs', { query: 'key rotation' }).content[0]!, useTool('search_old', { query: 'x' }).content[0]!] },
+          useTool('search_docs', { query: 'fail' }),
+          say('Every 90 days.'),
+        ],
+      },
+    });
+    const agent = agentOn(server, { tools: [searchDocs, searchOld] });
+    const result = await agent.run('How often do we rotate keys?');
+    const entries = result.trace.flatMap((p) => ('orchestrationTrace' in p.trace ? [p.trace.orchestrationTrace] : []));
+    const inputs = entries.flatMap((o: OrchestrationTrace) => ('invocationInput' in o ? [o.invocationInput] : []));
+    const observations = entries.flatMap((o: OrchestrationTrace) => ('observation' in o ? [o.observation] : []));
+    const [first, old, failed] = result.steps.flatMap((step) => step.toolCalls);
+
+    expect(inputs[0]).toEqual({
+      traceId: `${result.runId}-0`,
+      invocationType: 'KNOWLEDGE_BASE',
+      knowledgeBaseLookupInput: { text: 'key rotation', knowledgeBaseId: 'KB12345678' },
+      function: 'search_docs',
+      invocationId: first?.toolUseId,
+    });
+    expect(observations[0]).toEqual({
+      traceId: `${result.runId}-0`,
+      type: 'KNOWLEDGE_BASE',
+      knowledgeBaseLookupOutput: { retrievedReferences: [reference] },
+      invocationId: first?.toolUseId,
+    });
+    // An output without retrievedReferences, and an error, fall back to the ACTION_GROUP observation.
+    expect(inputs[1]).toMatchObject({
+      invocationType: 'KNOWLEDGE_BASE',
+      knowledgeBaseLookupInput: { text: 'x', knowledgeBaseId: 'KB0LD' },
+    });
+    expect(observations[1]).toMatchObject({
+      type: 'ACTION_GROUP',
+      actionGroupInvocationOutput: { function: 'search_old', invocationId: old?.toolUseId, status: 'success', text: '{"matches":0}' },
+    });
+    expect(inputs[2]).toMatchObject({ invocationType: 'KNOWLEDGE_BASE', knowledgeBaseLookupInput: { text: 'fail' } });
+    expect(observations[2]).toMatchObject({
+      type: 'ACTION_GROUP',
+      actionGroupInvocationOutput: { invocationId: failed?.toolUseId, status: 'error', text: 'Tool search_docs failed: index offline' },
+    });
+
+    expect(() =>
+      tool({
+        name: 'bad_kb',
+        description: 'x',
+        input: z.object({ query: z.string() }),
+        traceAs: { type: 'KNOWLEDGE_BASE', knowledgeBaseId: '' },
+        run: () => 1,
+      }),
+    ).toThrow(ToolDefinitionError);
   });
 });

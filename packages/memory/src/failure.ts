@@ -1,5 +1,5 @@
-import { NovaloopError, SessionStoreError } from '@novaloop/core';
+import { isNovaloopError, SessionStoreError, type NovaloopError } from '@novaloop/core';
 
 /** A backend failure as the typed error callers branch on; novaloop's own errors pass unchanged. */
 export const storeFailure = (sessionId: string, operation: 'load' | 'append', error: unknown): NovaloopError =>
-  error instanceof NovaloopError ? error : new SessionStoreError(sessionId, operation, error);
+  isNovaloopError(error) ? error : new SessionStoreError(sessionId, operation, error);

@@ -1,5 +1,5 @@
 import type { Message } from '@aws-sdk/client-bedrock-runtime';
-import { NovaloopError, SessionStoreError } from '../errors.js';
+import { isNovaloopError, SessionStoreError } from '../errors.js';
 import type { SessionAttributeState } from './session-attributes.js';
 import type { SessionState, SessionStore, SessionSummary, SessionUpdate } from './session-store.js';
 
@@ -31,7 +31,7 @@ export class SessionLog {
   async load(): Promise<SessionState | undefined> {
     if (!this.store) return undefined;
     const loaded = await this.store.load(this.sessionId).catch((error: unknown) => {
-      throw error instanceof NovaloopError ? error : new SessionStoreError(this.sessionId, 'load', error);
+      throw isNovaloopError(error) ? error : new SessionStoreError(this.sessionId, 'load', error);
     });
     this.version = loaded?.version ?? 0;
     return loaded;
@@ -55,7 +55,7 @@ export class SessionLog {
         ? store.append(this.sessionId, this.unsaved, this.version, update)
         : store.append(this.sessionId, this.unsaved, this.version)
     ).catch((error: unknown) => {
-      throw error instanceof NovaloopError ? error : new SessionStoreError(this.sessionId, 'append', error);
+      throw isNovaloopError(error) ? error : new SessionStoreError(this.sessionId, 'append', error);
     });
     // A new array, not a cleared one: a store (or a test's spy) may keep the one it was given.
     this.unsaved = [];
