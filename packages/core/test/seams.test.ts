@@ -3,7 +3,17 @@ import { BedrockServiceError, type ConverseCall } from '@novaloop/bedrock-local'
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { InMemorySessionStore, summarizing, slidingWindow, tool, type AgentEvent, type TracePart } from '../src/index.js';
+import {
+  Agent,
+  AgentConfigError,
+  InMemorySessionStore,
+  summarizing,
+  slidingWindow,
+  tool,
+  type AgentEvent,
+  type ContextPolicy,
+  type TracePart,
+} from '../src/index.js';
 import { assertValidHistory, INFRA_QUESTION, INFRA_SCRIPT, infraTools, say, useBedrock, useTool } from './helpers.js';
 
 // Regression tests for the defects found at the seams between the loop, the model calls, the
@@ -188,5 +198,45 @@ describe('seams between the loop, model calls, context, tools and trace', () => 
     expect((agent.memory as InMemorySessionStore).size).toBe(0);
     await agent.run('hi', { sessionId: 'kept' });
     expect((agent.memory as InMemorySessionStore).size).toBe(1);
+  });
+
+  it('every model a run calls must be priced when maxCostUsd is set; summaries count in the run cost', async () => {
+    const model = 'us.amazon.nova-pro-v1:0';
+    const unpriced = 'example.unknown-summarizer-v1:0';
+    expect(() => new Agent({ model, maxCostUsd: 1, context: summarizing({ model: unpriced }) })).toThrow(AgentConfigError);
+    expect(() => new Agent({ model, maxCostUsd: 1, context: summarizing({ model: unpriced }) })).toThrow(new RegExp(unpriced));
+    const priced = new Agent({
+      model,
+      maxCostUsd: 1,
+      context: summarizing({ model: unpriced }),
+      prices: { [unpriced]: { inputPer1M: 1, outputPer1M: 2 } },
+    });
+    priced.close();
+
+    // A policy that asks a model it did not declare, with no known price, fails the run instead of
+    // silently turning the budget off.
+    const server = await start({ responder: () => say('fine') });
+    const sneaky: ContextPolicy = {
+      async select(request) {
+        await request.complete([{ role: 'user', content: [{ text: 'sum up' }] }], { modelId: unpriced });
+        return { start: 0 };
+      },
+    };
+    const agent = agentOn(server, { maxCostUsd: 1, context: sneaky });
+    await expect(agent.run('hi')).rejects.toMatchObject({ code: 'AGENT_CONFIG', message: expect.stringMatching(unpriced) });
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('toolUseRepair.maxRepairs counts re-asks; the deprecated maxAttempts means the same', async () => {
+    const broken = { content: [{ toolUse: { toolUseId: 'auto', name: 'get_service_status', input: ['x'] } }] };
+    for (const toolUseRepair of [{ maxRepairs: 0 }, { maxAttempts: 0 }]) {
+      const server = await start({ responder: () => broken });
+      const error = await agentOn(server, { tools: infraTools, toolUseRepair })
+        .run('status?')
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'MALFORMED_TOOL_USE', attempts: 1 });
+      expect(server.requests).toHaveLength(1);
+    }
+    expect(() => new Agent({ model: 'us.amazon.nova-pro-v1:0', toolUseRepair: { maxRepairs: -1 } })).toThrow(/maxRepairs/);
   });
 });

@@ -208,11 +208,13 @@ export class Agent {
         }
         const event = next.value;
         const parts = run.trace.partsFor(event);
-        const before = parts !== undefined && TraceBuilder.before(event);
+        // Parts nobody takes now stay as they are: `result.trace` makes them ready if it is read.
+        const wanted = parts !== undefined && (handOutTrace || this.events.listenerCount('trace') > 0);
+        const before = wanted && TraceBuilder.before(event);
         if (before) yield* this.handOut(run, parts, handOutTrace);
         this.emit(event);
         yield event;
-        if (parts !== undefined && !before) yield* this.handOut(run, parts, handOutTrace);
+        if (wanted && !before) yield* this.handOut(run, parts, handOutTrace);
       }
     } finally {
       await this.end(run);
@@ -221,7 +223,6 @@ export class Agent {
 
   private *handOut(run: ActiveRun, parts: TracePart[], handOutTrace: boolean): Generator<AgentEvent> {
     const listened = this.events.listenerCount('trace') > 0;
-    if (!listened && !handOutTrace) return;
     for (const part of parts) {
       run.trace.ready(part);
       if (listened) this.emitTrace(part);
