@@ -183,6 +183,31 @@ describe('seams between the loop, model calls, context, tools and trace', () => 
     expect(structuredClone(parts)).toHaveLength(parts.length);
   });
 
+  it('7: a listener may deep-freeze every event too; the run and its stored history are unchanged', async () => {
+    let calls = 0;
+    const server = await start({
+      responder: () => (calls++ === 0 ? useTool('get_service_status', { service_name: 'api' }, 'Check it.') : say('Healthy.')),
+    });
+    const agent = agentOn(server, { tools: infraTools, memory: await seeded(3), context: slidingWindow({ maxInputTokens: 50_000 }) });
+    const types = [
+      'run-start',
+      'step-start',
+      'model-request',
+      'model-response',
+      'rationale',
+      'tool-start',
+      'tool-end',
+      'context',
+      'step-end',
+    ] as const;
+    for (const type of types) agent.events.on(type, (event: AgentEvent) => void deepFreeze(event));
+    agent.events.on('trace', (part) => void deepFreeze(part));
+    const result = await agent.run('Is api healthy?', { sessionId: 's' });
+    expect(result.stopReason).toBe('end_turn');
+    expect(result.text).toBe('Healthy.');
+    expect((await agent.memory.load('s'))?.messages).toHaveLength(6 + 4);
+  });
+
   it('an unknown stop reason from the service ends the run with a typed error naming it', async () => {
     const server = await start({ responder: () => ({ content: [{ text: 'hm' }], stopReason: 'brand_new_reason' as never }) });
     const agent = agentOn(server);

@@ -28,14 +28,13 @@ export type AgentEvent =
       purpose: ModelCallPurpose;
       modelId: string;
       inference: InferenceSettings;
-      /** The messages sent, shared with the loop (no copy): read them during the event, never change them. */
-      messages: readonly Message[];
       messageCount: number;
       attempt: number;
     })
   /** Answer text as it arrives, `<thinking>` sections removed. After a `retry`, the step starts over. */
   | (StepBase & { type: 'text-delta'; text: string })
   | (StepBase & { type: 'tool-input-delta'; toolUseId: string; name: string; delta: string })
+  /** A model call answered; `usage` and `costUsd` cover every billed attempt of the call (repairs and refused overflows included). */
   | (StepBase & {
       type: 'model-response';
       purpose: ModelCallPurpose;
@@ -55,7 +54,7 @@ export type AgentEvent =
       purpose: ModelCallPurpose;
       /** 'context-window': the model refused the input as too long, and the context policy trimmed it. */
       reason: 'transient' | 'malformed-tool-use' | 'context-window';
-      /** The attempt about to start, from 2. */
+      /** The attempt about to start: the step's next request number, from 2. */
       attempt: number;
       delayMs: number;
       error: { code: string; message: string };
@@ -87,3 +86,12 @@ export type AgentEventType = AgentEvent['type'];
 export type AgentEventMap = {
   [K in Exclude<AgentEventType, 'trace'>]: (event: Extract<AgentEvent, { type: K }>) => void;
 } & { trace: (part: TracePart) => void };
+
+type ModelRequestEvent = Extract<AgentEvent, { type: 'model-request' }>;
+
+/**
+ * The messages each `model-request` sent, for the trace's message sizes. Kept beside the event rather
+ * than in it: the array is the loop's own (no copy is made per step), and a listener that froze it
+ * would break the loop. Internal: not exported from the package.
+ */
+export const sentMessages = new WeakMap<ModelRequestEvent, readonly Message[]>();

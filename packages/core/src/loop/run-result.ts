@@ -17,9 +17,12 @@ export interface RunResult {
   text: string;
   stopReason: RunStopReason;
   steps: Step[];
-  /** Every trace part of the run, as emitted on `agent.events` 'trace'. */
+  /**
+   * Every trace part of the run, as emitted on `agent.events` 'trace': plain data, made ready when
+   * first read (a run nobody traces serialises nothing for it).
+   */
   trace: TracePart[];
-  /** Tokens over every model call of the run, failed repair attempts included. */
+  /** Tokens over every model request of the run: repaired and refused attempts and summaries included. */
   usage: Usage;
   /** USD; `undefined` when the model's price is unknown (never 0 for "unknown"). */
   costUsd: number | undefined;
@@ -64,7 +67,10 @@ export interface Step {
   costUsd: number | undefined;
   /** Model time of the successful attempt, from request to the last byte. */
   latencyMs: number;
-  /** Model requests this step took: 1, plus retries and greedy tool-use repairs. */
+  /**
+   * Model requests this step made: 1, plus transient retries, greedy tool-use repairs, a
+   * context-overflow retry, and any summary the context policy asked for (the last `attempt` number).
+   */
   attempts: number;
   startTime: Date;
   endTime: Date;

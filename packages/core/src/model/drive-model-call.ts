@@ -1,6 +1,6 @@
 import type { BedrockRuntimeClient, ConverseRequest, Message } from '@aws-sdk/client-bedrock-runtime';
 import { BedrockRequestError, ContextWindowExceededError, MalformedToolUseError, NovaloopError } from '../errors.js';
-import type { AgentEvent, ModelCallPurpose } from '../loop/events.js';
+import { sentMessages, type AgentEvent, type ModelCallPurpose } from '../loop/events.js';
 import { classifyError } from './classify-error.js';
 import { converse, converseStream, type ModelTurn } from './converse-transport.js';
 import { inferenceRequestFields, repairInference, type InferenceSettings } from './inference.js';
@@ -91,7 +91,9 @@ export async function* driveModelCall(
       ...request.base,
       ...inferenceRequestFields(inference, request.model),
     };
-    yield { type: 'model-request', ...ids, purpose, modelId, inference, messages, messageCount: messages.length, attempt };
+    const requested: AgentEvent = { type: 'model-request', ...ids, purpose, modelId, inference, messageCount: messages.length, attempt };
+    sentMessages.set(requested, messages);
+    yield requested;
 
     const filter = new ThinkingFilter();
     let reasoning = '';

@@ -1,6 +1,6 @@
 import type { Message, ToolResultContentBlock } from '@aws-sdk/client-bedrock-runtime';
 import type { NovaloopError } from '../errors.js';
-import type { AgentEvent } from '../loop/events.js';
+import { sentMessages, type AgentEvent } from '../loop/events.js';
 import type { ToolCall } from '../loop/run-result.js';
 import type { Tool } from '../tools/tool.js';
 import { toolResultText } from '../tools/tool-output.js';
@@ -125,7 +125,7 @@ export class TraceBuilder {
         attempt: event.attempt,
       },
     });
-    const sent = event.messages;
+    const sent = sentMessages.get(event) ?? [];
     this.pending.set(part, () => (messages.sizeBytes = this.sizes.sizeOf(sent, event.messageCount)));
     return part;
   }

@@ -1,3 +1,4 @@
+import type { StopReason } from '@aws-sdk/client-bedrock-runtime';
 import type { NovaloopErrorCode } from '../errors.js';
 import type { JsonValue } from '../json.js';
 import type { Usage } from '../model/usage.js';
@@ -29,7 +30,7 @@ export interface ModelInvocationOutput {
   /** `content` is the assistant message as JSON. */
   rawResponse: { content: string };
   /** novaloop's: the Converse stop reason. */
-  stopReason: string;
+  stopReason: StopReason;
   metadata: { usage: Usage; startTime: Date; endTime: Date; totalTimeMs: number };
 }
 
