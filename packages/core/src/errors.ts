@@ -52,8 +52,8 @@ export class ToolDefinitionError extends NovaloopError {
 
 /** An `Agent` option that cannot work (unknown model for a budget, bad limits, ...). */
 export class AgentConfigError extends NovaloopError {
-  constructor(message: string) {
-    super('AGENT_CONFIG', message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('AGENT_CONFIG', message, options);
   }
 }
 

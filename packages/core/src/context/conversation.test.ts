@@ -110,4 +110,17 @@ describe('Conversation', () => {
     const state = new Conversation(options({ select: () => ({ start: 1 }) }), [user('a'), assistant('b')], user('c'), undefined);
     await expect(run(state.choose('step', 0))).rejects.toBeInstanceOf(AgentConfigError);
   });
+
+  it('a policy that throws is a config error naming the policy, with its error as the cause', async () => {
+    const bug = new TypeError('boom');
+    const policy: ContextPolicy = {
+      select: () => {
+        throw bug;
+      },
+    };
+    const state = new Conversation(options(policy), [], user('q'), undefined);
+    const error = await run(state.choose('step', 0)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AgentConfigError);
+    expect(error).toMatchObject({ message: expect.stringMatching(/context policy failed: boom/), cause: bug });
+  });
 });

@@ -1,5 +1,5 @@
 import type { Message } from '@aws-sdk/client-bedrock-runtime';
-import { AgentConfigError } from '../errors.js';
+import { AgentConfigError, isNovaloopError } from '../errors.js';
 import { AsyncQueue } from '../loop/async-queue.js';
 import type { AgentEvent } from '../loop/events.js';
 import { addUsage, emptyUsage, type Usage } from '../model/usage.js';
@@ -134,8 +134,10 @@ export class Conversation {
       next = await selecting;
     } catch (error) {
       // An abort inside the policy (a summary being written) ends the run as aborted, not as a failure.
-      if (signal.aborted && (error instanceof CompletionAborted || !(error instanceof Error && 'code' in error))) return 'aborted';
-      throw error;
+      if (signal.aborted && (error instanceof CompletionAborted || !isNovaloopError(error))) return 'aborted';
+      if (isNovaloopError(error)) throw error;
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new AgentConfigError(`The context policy failed: ${detail}. Fix the policy's select().`, { cause: error });
     }
     if (!Number.isInteger(next.start) || next.start < 0 || next.start >= messages.length || !isCutPoint(messages, next.start)) {
       throw new AgentConfigError(
