@@ -88,6 +88,30 @@ describe('Bedrock-Agents-shaped traces', () => {
     });
   });
 
+  it('stream() hands out the same parts, ready, placed around their events (FINISH before step-end)', async () => {
+    const server = await start({ script: INFRA_SCRIPT });
+    const agent = agentOn(server, { tools: infraTools });
+    const events: AgentEvent[] = [];
+    const stream = agent.stream(INFRA_QUESTION);
+    let next = await stream.next();
+    for (; !next.done; next = await stream.next()) events.push(next.value);
+    const parts = events.flatMap((e) => (e.type === 'trace' ? [e.part] : []));
+    // Ready when handed out: plain own data properties, nothing computed on read.
+    expect(JSON.parse(JSON.stringify(parts))).toEqual(JSON.parse(JSON.stringify(next.value.trace)));
+    expect(parts).toEqual(next.value.trace);
+    const input = parts.find((p) => 'orchestrationTrace' in p.trace && 'modelInvocationInput' in p.trace.orchestrationTrace);
+    expect(Object.getOwnPropertyDescriptor(input?.trace, 'orchestrationTrace')).toHaveProperty('value');
+    const lastStepEnd = events.findLastIndex((e) => e.type === 'step-end');
+    expect(outline(parts.slice(-2))).toEqual([
+      ['invocationInput', 'FINISH'],
+      ['observation', 'FINISH'],
+    ]);
+    const finish = events.findLastIndex((e) => e.type === 'trace');
+    expect(finish).toBe(lastStepEnd - 1);
+    const toolStart = events.findIndex((e) => e.type === 'tool-start');
+    expect(events[toolStart + 1]).toMatchObject({ type: 'trace', part: { trace: { orchestrationTrace: { invocationInput: {} } } } });
+  });
+
   it('a failed run ends with a failureTrace and an error event', async () => {
     const server = await start({ script: INFRA_SCRIPT });
     server.injectFaults({ fault: { kind: 'throttling' }, times: Infinity });
