@@ -9,3 +9,7 @@ export { createRedactor, DEFAULT_REDACT_KEYS, DEFAULT_REDACT_PATTERNS } from './
 export type { RedactOptions, Redactor } from './redact.js';
 export type { Traceable } from './listen.js';
 export { TraceFileError } from './errors.js';
+export { renderTraceHtml } from './viewer/render-html.js';
+export type { RenderTraceHtmlOptions } from './viewer/render-html.js';
+export { buildRunViews } from './viewer/run-view.js';
+export type { RunView, StepView, ModelCallView, ToolCallView } from './viewer/run-view.js';
