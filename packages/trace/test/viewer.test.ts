@@ -115,7 +115,7 @@ describe('novaloop trace view, in chromium', () => {
     expect(await failed.locator('.failure-text').textContent()).toContain('BEDROCK_RETRIES_EXHAUSTED');
     expect(await failed.locator('.retry').count()).toBeGreaterThan(0);
     expect(await failed.locator('.bar.model.err').count()).toBeGreaterThan(1);
-    expect(await page.locator('.run-item .badge.err').count()).toBe(1);
+    expect(await page.locator('.run-item .badge.err').allTextContents()).toEqual(['failed', '1 failed step']);
 
     await page.locator('.run-item', { hasText: 'end_turn' }).click();
     expect(await page.locator('#stat-stop').textContent()).toBe('end_turn');

@@ -90,7 +90,9 @@ export const VIEWER_SCRIPT = String.raw`
     item.setAttribute('data-run-id', run.id);
     var status = run.failed ? el('span', 'badge err', 'failed') : !run.complete ? el('span', 'badge warn', 'incomplete') :
       el('span', 'badge' + (run.stopReason === 'end_turn' ? ' ok' : ' warn'), run.stopReason);
-    add(item, add(el('div', 'r1'), el('span', 'rid', run.id.slice(0, 18)), status));
+    var failedSteps = run.steps.filter(function (s) { return s.failed; }).length;
+    var badges = add(el('span'), failedSteps && !run.failed ? el('span', 'badge err', failedSteps + ' failed step' + (failedSteps === 1 ? '' : 's')) : null, document.createTextNode(' '), status);
+    add(item, add(el('div', 'r1'), el('span', 'rid', run.id.slice(0, 18)), badges));
     add(item, el('div', 'r2', run.steps.length + ' steps · ' + ms(run.end - run.start) + ' · ' + new Date(run.start).toLocaleString() + ' · ' + (run.input || '')));
     item.addEventListener('click', function () { select(run); });
     return item;
@@ -220,7 +222,9 @@ export const VIEWER_SCRIPT = String.raw`
       }
       step.tools.forEach(function (tc) {
         var box = el('div', 'tool-call' + (tc.status === 'error' ? ' err' : ''));
-        add(box, el('h4', null, 'Tool ' + tc.name + ' · ' + tc.status + ' · ' + ms((tc.end || run.end) - tc.start) + (tc.id ? ' · ' + tc.id : '')));
+        var title = el('h4', null, tc.name + ' · ' + tc.status + ' · ' + ms((tc.end || run.end) - tc.start) + ' ');
+        if (tc.id) add(title, el('span', 'id', tc.id));
+        add(box, title);
         add(box, el('div', 'muted', 'input'), el('pre', 'tool-input', pretty(tc.input)));
         add(box, el('div', 'muted', tc.status === 'error' ? 'error' : 'output'), el('pre', 'tool-output' + (tc.status === 'error' ? ' err' : ''), tc.output === null ? '(no output recorded)' : pretty(tc.output)));
         add(d, box);
