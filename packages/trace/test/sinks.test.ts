@@ -225,6 +225,19 @@ describe('jsonlTraceSink', () => {
     expect(() => sink.attach(agent)).toThrow(TraceFileError);
   });
 
+  it('with fsync, each step is synced as it is written', async () => {
+    const server = await start({ script: INFRA_SCRIPT });
+    const agent = agentOn(server);
+    const path = join(tempDir(), 'synced.jsonl');
+    const sink = jsonlTraceSink(path, { fsync: true });
+    sink.attach(agent);
+    const result = await agent.run(INFRA_QUESTION);
+    await sink.close();
+    const { lines, skipped } = await readTraceFile(path);
+    expect(skipped).toEqual([]);
+    expect(lines.filter((line) => !('customOrchestrationTrace' in line.trace))).toHaveLength(result.trace.length);
+  });
+
   it('detach stops recording that agent', async () => {
     const server = await start({ script: INFRA_SCRIPT });
     const agent = agentOn(server);
@@ -286,6 +299,18 @@ describe('consoleTraceSink', () => {
     server.injectFaults({ fault: { kind: 'throttling' }, times: Infinity });
     await expect(agent.run('again')).rejects.toThrow();
     expect(lines.at(-1)).toMatch(/error:.*BEDROCK_RETRIES_EXHAUSTED/);
+  });
+
+  it('starts each line with the run id while runs overlap', async () => {
+    const server = await start({ script: INFRA_SCRIPT, latencyMs: 20 });
+    const agent = agentOn(server);
+    const lines: string[] = [];
+    consoleTraceSink({ out: (line) => lines.push(line) }).attach(agent);
+    const [a, b] = await Promise.all([agent.run(INFRA_QUESTION), agent.run(INFRA_QUESTION)]);
+    for (const result of [a, b]) {
+      const own = lines.filter((line) => line.startsWith(`[${result.runId.slice(0, 8)}] `));
+      expect(own.filter((line) => line.includes('tool call:'))).toHaveLength(2);
+    }
   });
 
   it('redacts secrets before printing', async () => {

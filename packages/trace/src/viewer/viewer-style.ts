@@ -63,6 +63,7 @@ main { overflow-y:auto; padding:16px 20px 40px; min-width:0; }
 .tool-call.err { border-left-color:var(--err); }
 .tool-call h4 { text-transform:none; letter-spacing:0; font-size:13px; color:var(--text); }
 .tool-call h4 .id { color:var(--muted); font-family:ui-monospace, Menlo, Consolas, monospace; font-size:11px; }
+.muted { color:var(--muted); }
 .more { padding:10px; text-align:center; color:var(--muted); }
 .empty { color:var(--muted); padding:40px; text-align:center; }
 `;
