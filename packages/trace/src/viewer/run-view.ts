@@ -99,7 +99,7 @@ function toolInput(input: Obj): unknown {
 
 /** Groups `lines` into runs, in the order their first line appears. */
 export function buildRunViews(lines: readonly TraceLine[]): RunView[] {
-  const runs = new Map<string, { view: RunView; current: number; steps: Map<number, StepView> }>();
+  const runs = new Map<string, { view: RunView; current: number; steps: Map<number, StepView>; totalsKnown: boolean }>();
 
   for (const line of lines) {
     const at = time(line.eventTime) ?? 0;
@@ -126,6 +126,7 @@ export function buildRunViews(lines: readonly TraceLine[]): RunView[] {
         },
         current: 0,
         steps: new Map(),
+        totalsKnown: false,
       };
       runs.set(line.runId, state);
     }
@@ -217,7 +218,7 @@ export function buildRunViews(lines: readonly TraceLine[]): RunView[] {
             run.outputTokens = num(usage.outputTokens) ?? 0;
           }
           run.costUsd = num(extra.costUsd);
-          (run as RunView & { totalsKnown?: boolean }).totalsKnown = true;
+          state.totalsKnown = true;
           break;
         }
         default:
@@ -360,10 +361,8 @@ export function buildRunViews(lines: readonly TraceLine[]): RunView[] {
     (state.steps.size > 0 ? step() : run).other.push(line.trace);
   }
 
-  return [...runs.values()].map(({ view, steps }) => {
+  return [...runs.values()].map(({ view, steps, totalsKnown }) => {
     view.steps = [...steps.values()].sort((a, b) => a.index - b.index);
-    const totalsKnown = (view as RunView & { totalsKnown?: boolean }).totalsKnown === true;
-    delete (view as RunView & { totalsKnown?: boolean }).totalsKnown;
     let cost: number | null = null;
     for (const s of view.steps) {
       for (const tool of s.tools) if (tool.end !== null) s.end = Math.max(s.end, tool.end);
