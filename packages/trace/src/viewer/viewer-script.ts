@@ -93,7 +93,7 @@ export const VIEWER_SCRIPT = String.raw`
     var failedSteps = run.steps.filter(function (s) { return s.failed; }).length;
     var badges = add(el('span'), failedSteps && !run.failed ? el('span', 'badge err', failedSteps + ' failed step' + (failedSteps === 1 ? '' : 's')) : null, document.createTextNode(' '), status);
     add(item, add(el('div', 'r1'), el('span', 'rid', run.id.slice(0, 18)), badges));
-    add(item, el('div', 'r2', run.steps.length + ' steps · ' + ms(run.end - run.start) + ' · ' + new Date(run.start).toLocaleString() + ' · ' + (run.input || '')));
+    add(item, el('div', 'r2', run.steps.length + (run.steps.length === 1 ? ' step · ' : ' steps · ') + ms(run.end - run.start) + ' · ' + new Date(run.start).toLocaleString() + ' · ' + (run.input || '')));
     item.addEventListener('click', function () { select(run); });
     return item;
   }

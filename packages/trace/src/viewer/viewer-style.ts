@@ -58,7 +58,7 @@ main { overflow-y:auto; padding:16px 20px 40px; min-width:0; }
 .detail table { border-collapse:collapse; }
 .detail td, .detail th { padding:2px 10px 2px 0; text-align:left; font-weight:normal; }
 .detail th { color:var(--muted); }
-.detail .err { color:var(--err); }
+.detail pre.err, .detail td.err, .detail .retry { color:var(--err); }
 .tool-call { border-left:3px solid var(--tool); padding-left:10px; margin:8px 0; }
 .tool-call.err { border-left-color:var(--err); }
 .tool-call h4 { text-transform:none; letter-spacing:0; font-size:13px; color:var(--text); }
