@@ -1,5 +1,8 @@
+import { spawn } from 'node:child_process';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { consoleTraceSink, jsonlTraceSink, readTraceFile, TraceFileError, type TraceLine } from '../src/index.js';
 import {
@@ -150,6 +153,46 @@ describe('jsonlTraceSink', () => {
     await second.close();
     const after = await readTraceFile(path);
     expect(after.skipped).toEqual([{ line: torn.lines.length + 1, reason: 'invalid-json', excerpt: expect.stringContaining('"killed"') }]);
+    expect(after.lines.filter((line) => line.runId === result.runId).at(-1)?.novaloop?.event).toBe('run-end');
+  });
+
+  it('a writer process killed with SIGKILL mid-run leaves its finished steps readable, and the file stays appendable', async () => {
+    const path = join(tempDir(), 'killed.jsonl');
+    const loader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+    const worker = fileURLToPath(new URL('./fixtures/killed-writer.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', loader, '--conditions=@novaloop/source', worker, path], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    // Killed while the second model call hangs, once the first step is on disk.
+    await new Promise<void>((resolve) => child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('step-end') && resolve()));
+    for (let i = 0; i < 200 && !readFileSync(path, 'utf8').includes('novaloop step-end 0'); i++)
+      await new Promise((r) => setTimeout(r, 25));
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+
+    const killed = await readTraceFile(path);
+    expect(killed.skipped).toEqual([]);
+    expect(killed.lines.map(kindOf)).toEqual([
+      'novaloop:run-start',
+      'novaloop:step-start',
+      'modelInvocationInput',
+      'modelInvocationOutput',
+      'rationale',
+      'invocationInput',
+      'observation',
+      'novaloop:step-end',
+    ]);
+
+    const server = await start({ script: INFRA_SCRIPT });
+    const agent = agentOn(server);
+    const sink = jsonlTraceSink(path);
+    sink.attach(agent);
+    const result = await agent.run(INFRA_QUESTION);
+    await sink.close();
+    const after = await readTraceFile(path);
+    expect(after.skipped).toEqual([]);
     expect(after.lines.filter((line) => line.runId === result.runId).at(-1)?.novaloop?.event).toBe('run-end');
   });
 
