@@ -49,6 +49,13 @@ export const SYSTEM_DEPS = [
     debian: 'redis-server',
     brew: 'redis',
   },
+  {
+    name: 'chromium',
+    usedBy: 'the trace viewer browser tests (packages/trace, driven by playwright-core)',
+    locate: () => (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : onPath('chromium')),
+    debian: 'chromium',
+    brew: 'chromium',
+  },
 ];
 
 /** The command a person should run to install `deps` on this platform. */

@@ -1,6 +1,8 @@
 // The infrastructure assistant from the "Direct Nova Pro" example, on @novaloop/core's Agent: two
 // tools, one question, every step printed live the way Bedrock Agents' trace reads (rationale, tool
-// call, observation, tokens and time), then the answer, the run's tokens and its cost.
+// call, observation, tokens, time and cost; @novaloop/trace's consoleTraceSink), then the answer, the
+// run's tokens and its cost. The run is also appended to a JSONL trace file (examples/.traces/demo.jsonl,
+// or NOVALOOP_DEMO_TRACE), and the last line is the command that turns it into an HTML page.
 //
 //   pnpm demo               offline: a scripted Nova Pro on bedrock-local (loopback only, no AWS account)
 //   pnpm demo --bedrock     real Amazon Bedrock, billed to your AWS account; NOVALOOP_DEMO_BEDROCK=1 does the same
@@ -10,10 +12,11 @@
 // and access to Nova Pro; the region is AWS_REGION (default us-east-1). The tools stay stand-ins
 // with fixed data in both modes, so the real model reasons over the same facts as the script.
 import { startLocalBedrock, type LocalBedrock } from '@novaloop/bedrock-local';
-import { Agent, NovaloopError, tool, toolResultText, type ClientConfig, type RunResult } from '@novaloop/core';
-import { existsSync } from 'node:fs';
+import { Agent, NovaloopError, tool, type ClientConfig, type RunResult } from '@novaloop/core';
+import { consoleTraceSink, jsonlTraceSink } from '@novaloop/trace';
+import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
@@ -23,13 +26,17 @@ const SYSTEM = 'You are an infrastructure assistant. Use the tools to answer wit
 const SCRIPT = fileURLToPath(new URL('../scripts/infra-assistant.json', import.meta.url));
 // A guard for --bedrock: the scripted run costs about $0.0014, so this only stops a model gone astray.
 const MAX_COST_USD = 0.05;
-// Long enough for this demo's tool outputs; real ones can run to pages and would bury the trace.
-const OBSERVATION_CHARS = 160;
+// Long enough for this demo's tool calls and outputs; real ones can run to pages and would bury the trace.
+const VALUE_CHARS = 240;
+const DEFAULT_TRACE_FILE = fileURLToPath(new URL('../.traces/demo.jsonl', import.meta.url));
 
 const USAGE = `Usage: pnpm demo [--bedrock]
 
   (no flag)   runs offline on bedrock-local, a scripted Bedrock on loopback
-  --bedrock   runs on real Amazon Bedrock (also: NOVALOOP_DEMO_BEDROCK=1); needs AWS credentials`;
+  --bedrock   runs on real Amazon Bedrock (also: NOVALOOP_DEMO_BEDROCK=1); needs AWS credentials
+
+  Each run is appended to examples/.traces/demo.jsonl (or the file NOVALOOP_DEMO_TRACE names);
+  the demo ends with the command that shows it as an HTML page.`;
 
 /** A problem with how the demo was started; its message says what to do, so it is printed alone. */
 export class DemoSetupError extends Error {
@@ -90,10 +97,21 @@ export async function main(
     clientConfig,
     maxCostUsd: MAX_COST_USD,
   });
+  const traceFile = resolve(env.NOVALOOP_DEMO_TRACE ?? DEFAULT_TRACE_FILE);
+  mkdirSync(dirname(traceFile), { recursive: true });
+  const traceSink = jsonlTraceSink(traceFile);
+  traceSink.attach(agent);
+  // Colour only on a terminal: `out` is console.log when run as a command, a collector in tests.
+  const live = consoleTraceSink({
+    out,
+    color: out === console.log && process.stdout.isTTY === true && !env.NO_COLOR,
+    maxChars: VALUE_CHARS,
+    runSummary: false,
+  });
+  live.attach(agent);
   try {
     out('');
     out(`User: ${QUESTION}`);
-    printStepsLive(agent, out);
     const result = await agent.run(QUESTION);
     out('');
     out(`Answer: ${result.text}`);
@@ -104,40 +122,23 @@ export async function main(
       `Run: ${result.steps.length} steps, ${modelCalls} model calls, stop reason ${result.stopReason}; ` +
         `${inputTokens} in + ${outputTokens} out = ${totalTokens} tokens; cost ${formatUsd(result.costUsd)}`,
     );
+    await traceSink.flush();
+    out('');
+    out(`Trace: appended to ${traceFile}. View it as an HTML page (from the repository root):`);
+    out(`  ${viewCommand(traceFile)}`);
     return result;
   } finally {
     agent.close();
+    await live.close();
+    await traceSink.close().catch(() => undefined);
     await server?.close();
   }
 }
 
-/** Prints each step as its events arrive, so a slow model call shows where the run is. */
-function printStepsLive(agent: Agent, out: (line: string) => void): void {
-  // Parallel tool calls finish in any order; naming the tool on each observation keeps them apart.
-  let callsThisStep = 0;
-  agent.events.on('model-response', (event) => {
-    callsThisStep = event.message.content?.filter((block) => block.toolUse !== undefined).length ?? 0;
-    const { inputTokens, outputTokens } = event.usage;
-    out('');
-    out(
-      `Step ${event.stepIndex + 1}  (${inputTokens} in / ${outputTokens} out tokens, ${Math.round(event.latencyMs)} ms, ${event.stopReason})`,
-    );
-  });
-  agent.events.on('retry', (event) => {
-    const why = shorten(oneLine(`${event.error.code}: ${event.error.message}`), OBSERVATION_CHARS);
-    out(`  retry:       attempt ${event.attempt} in ${Math.round(event.delayMs)} ms after ${why}`);
-  });
-  agent.events.on('rationale', (event) => out(`  rationale:   ${oneLine(event.text)}`));
-  agent.events.on('tool-start', (event) => out(`  tool call:   ${event.name}(${JSON.stringify(event.input)})`));
-  agent.events.on('tool-end', ({ call }) => {
-    const label = callsThisStep > 1 ? `${call.name}: ` : '';
-    const output = call.status === 'error' ? `error: ${call.error ?? toolResultText(call.content)}` : toolResultText(call.content);
-    out(`  observation: ${label}${shorten(oneLine(output), OBSERVATION_CHARS)}`);
-  });
-}
+/** The command that turns the demo's trace file into an HTML page; run it from the repository root. */
+export const viewCommand = (traceFile: string) => `npx pnpm@10 trace view ${shellQuote(traceFile)}`;
+const shellQuote = (text: string) => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`);
 
-const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
-const shorten = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 // Sub-cent runs are the norm here; fixed cents would print $0.00 for every one of them.
 export const formatUsd = (usd: number | undefined) => (usd === undefined ? 'unknown' : `$${usd.toFixed(6)}`);
 

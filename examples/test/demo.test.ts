@@ -1,26 +1,37 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DemoSetupError, formatUsd, hasAwsCredentials, main } from '../src/demo.js';
+import { DemoSetupError, formatUsd, hasAwsCredentials, main, viewCommand } from '../src/demo.js';
 
 const DEMO = fileURLToPath(new URL('../src/demo.ts', import.meta.url));
 const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 // A HOME without ~/.aws, so the machine's own AWS setup can never make these tests pass or fail.
 const emptyHome = mkdtempSync(join(tmpdir(), 'novaloop-demo-home-'));
-afterAll(() => rmSync(emptyHome, { recursive: true, force: true }));
+// Trace files go here, not into examples/.traces.
+const traces = mkdtempSync(join(tmpdir(), 'novaloop-demo-traces-'));
+afterAll(() => {
+  rmSync(emptyHome, { recursive: true, force: true });
+  rmSync(traces, { recursive: true, force: true });
+});
 
 describe('demo, offline on bedrock-local', () => {
-  it('prints every step live, then the answer, total tokens and cost', async () => {
+  it('prints every step live, then the answer, total tokens and cost, and the command that views its trace', async () => {
     const lines: string[] = [];
     const printedAt: number[] = [];
-    const result = await main([], (line) => {
-      lines.push(line);
-      printedAt.push(Date.now());
-    });
+    const traceFile = join(traces, 'live.jsonl');
+    const result = await main(
+      [],
+      (line) => {
+        lines.push(line);
+        printedAt.push(Date.now());
+      },
+      { ...process.env, NOVALOOP_DEMO_TRACE: traceFile },
+    );
 
     expect(result.stopReason).toBe('end_turn');
     expect(result.steps).toHaveLength(3);
@@ -33,8 +44,11 @@ describe('demo, offline on bedrock-local', () => {
       return index;
     };
     const usage = result.steps.map((step) => step.usage);
+    const cost = result.steps.map((step) => step.costUsd!.toFixed(6));
     const header = (n: number, stop: string) =>
-      new RegExp(`^Step ${n}  \\(${usage[n - 1]?.inputTokens} in / ${usage[n - 1]?.outputTokens} out tokens, \\d+ ms, ${stop}\\)$`);
+      new RegExp(
+        `^Step ${n}  \\(${usage[n - 1]?.inputTokens} in / ${usage[n - 1]?.outputTokens} out tokens, \\d+ ms, ${stop}, \\$${cost[n - 1]}\\)$`,
+      );
     const step1 = lines.findIndex((line) => header(1, 'tool_use').test(line));
     const step2 = lines.findIndex((line) => header(2, 'tool_use').test(line));
     const step3 = lines.findIndex((line) => header(3, 'end_turn').test(line));
@@ -62,11 +76,44 @@ describe('demo, offline on bedrock-local', () => {
     const { inputTokens, outputTokens, totalTokens } = result.usage;
     expect(totalTokens).toBe(inputTokens + outputTokens);
     expect(result.costUsd).toBeCloseTo((inputTokens * 0.8 + outputTokens * 3.2) / 1e6, 12);
-    expect(lines.at(-1)).toBe(
+    expect(lines.at(-4)).toBe(
       `Run: 3 steps, 3 model calls, stop reason end_turn; ${inputTokens} in + ${outputTokens} out = ${totalTokens} tokens; ` +
         `cost $${result.costUsd!.toFixed(6)}`,
     );
+    expect(lines.slice(-2)).toEqual([
+      `Trace: appended to ${traceFile}. View it as an HTML page (from the repository root):`,
+      `  npx pnpm@10 trace view ${traceFile}`,
+    ]);
+    // The trace file holds this run, written before the command was printed.
+    const written = readFileSync(traceFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { runId: string; novaloop?: { event: string } });
+    expect(written.every((line) => line.runId === result.runId)).toBe(true);
+    expect(written.at(-1)?.novaloop?.event).toBe('run-end');
   });
+
+  it('the printed command, run from the repository root, writes the HTML page of the demo run', async () => {
+    const traceFile = join(traces, 'with space', "it's.jsonl");
+    const result = await main([], () => undefined, { ...process.env, NOVALOOP_DEMO_TRACE: traceFile });
+    const command = viewCommand(traceFile);
+    expect(command).toBe(`npx pnpm@10 trace view '${traceFile.replace("it's", "it'\\''s")}'`);
+    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        'sh',
+        ['-c', command],
+        { cwd: REPO_ROOT, env: { ...process.env, npm_config_yes: 'true' }, timeout: 60_000 },
+        (error, out, err) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout: out, stderr: err }),
+      );
+    });
+    expect(code, stderr).toBe(0);
+    const html = join(traces, 'with space', "it's.html");
+    expect(stdout).toContain(`Wrote ${html} (1 run,`);
+    expect(existsSync(html)).toBe(true);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain(result.runId);
+    expect(page).toContain('get_service_status');
+  }, 90_000);
 
   it('prints an unknown cost as "unknown", never as $0', () => {
     expect(formatUsd(undefined)).toBe('unknown');
@@ -74,10 +121,17 @@ describe('demo, offline on bedrock-local', () => {
   });
 
   it('runs as a command and exits by itself', async () => {
-    const { code, stdout } = await runDemo([], { PATH: process.env.PATH, HOME: emptyHome });
+    const { code, stdout } = await runDemo([], {
+      PATH: process.env.PATH,
+      HOME: emptyHome,
+      NOVALOOP_DEMO_TRACE: join(traces, 'command.jsonl'),
+    });
     expect(code).toBe(0);
     expect(stdout.split('\n')[0]).toMatch(/^Backend: bedrock-local at /);
     expect(stdout).toContain('Answer: There were 7 failed ECS tasks');
+    expect(stdout).toContain(`npx pnpm@10 trace view ${join(traces, 'command.jsonl')}`);
+    // Not a terminal: no colour codes.
+    expect(stdout).not.toContain('\x1b[');
   });
 });
 
@@ -96,7 +150,11 @@ describe('demo --bedrock', () => {
   });
 
   it('exits 1 with the message on stderr when run as a command', async () => {
-    const { code, stdout, stderr } = await runDemo(['--bedrock'], { PATH: process.env.PATH, HOME: emptyHome });
+    const { code, stdout, stderr } = await runDemo(['--bedrock'], {
+      PATH: process.env.PATH,
+      HOME: emptyHome,
+      NOVALOOP_DEMO_TRACE: join(traces, 'bedrock.jsonl'),
+    });
     expect(code).toBe(1);
     expect(stderr).toMatch(/^Real Bedrock \(--bedrock or NOVALOOP_DEMO_BEDROCK=1\) needs AWS credentials/);
     expect(stderr).toContain('aws configure');

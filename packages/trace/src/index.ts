@@ -1,0 +1,15 @@
+export { jsonlTraceSink } from './jsonl-sink.js';
+export type { JsonlTraceSink, JsonlTraceSinkOptions, TraceSink } from './jsonl-sink.js';
+export { consoleTraceSink } from './console-sink.js';
+export type { ConsoleTraceSinkOptions } from './console-sink.js';
+export { readTraceFile, parseTraceLines } from './read-trace-file.js';
+export type { TraceFile, SkippedLine } from './read-trace-file.js';
+export type { TraceLine, NovaloopFields } from './trace-line.js';
+export { createRedactor, DEFAULT_REDACT_KEYS, DEFAULT_REDACT_PATTERNS } from './redact.js';
+export type { RedactOptions, Redactor } from './redact.js';
+export type { Traceable } from './listen.js';
+export { TraceFileError } from './errors.js';
+export { renderTraceHtml } from './viewer/render-html.js';
+export type { RenderTraceHtmlOptions } from './viewer/render-html.js';
+export { buildRunViews } from './viewer/run-view.js';
+export type { RunView, StepView, ModelCallView, ToolCallView } from './viewer/run-view.js';

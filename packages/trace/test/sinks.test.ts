@@ -1,0 +1,369 @@
+import { spawn } from 'node:child_process';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { consoleTraceSink, jsonlTraceSink, readTraceFile, TraceFileError, type TraceLine } from '../src/index.js';
+import {
+  brokenTool,
+  expectNoSecrets,
+  INFRA_QUESTION,
+  INFRA_SCRIPT,
+  leakyScript,
+  leakyTool,
+  SECRETS,
+  say,
+  useKit,
+  useTool,
+} from './helpers.js';
+
+const kindOf = (line: TraceLine) => {
+  const [kind, value] = Object.entries(line.trace)[0] as [string, Record<string, unknown>];
+  if (kind === 'orchestrationTrace') return Object.keys(value)[0];
+  if (kind === 'customOrchestrationTrace') return `novaloop:${line.novaloop?.event}`;
+  return kind;
+};
+
+describe('jsonlTraceSink', () => {
+  const { start, agentOn, tempDir } = useKit();
+
+  it('writes one Agents-shaped trace part a line, with novaloop records for what Agents does not carry', async () => {
+    const server = await start({ script: INFRA_SCRIPT });
+    const agent = agentOn(server);
+    const path = join(tempDir(), 'run.jsonl');
+    const sink = jsonlTraceSink(path);
+    sink.attach(agent);
+    const result = await agent.run(INFRA_QUESTION, { sessionId: 'ops-1' });
+    await sink.close();
+
+    const text = readFileSync(path, 'utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    const { lines, skipped } = await readTraceFile(path);
+    expect(skipped).toEqual([]);
+    expect(text.trim().split('\n')).toHaveLength(lines.length);
+    for (const line of lines) {
+      expect(line.runId).toBe(result.runId);
+      expect(line.sessionId).toBe('ops-1');
+      expect(new Date(line.eventTime as string).toISOString()).toBe(line.eventTime);
+    }
+    // Every trace part of the run is there, in order, equal to what the agent emitted (as JSON).
+    const parts = lines.filter((line) => !('customOrchestrationTrace' in line.trace));
+    expect(parts.map(({ runId, sessionId, eventTime, trace }) => ({ runId, sessionId, eventTime, trace }))).toEqual(
+      JSON.parse(JSON.stringify(result.trace)),
+    );
+    const step = [
+      'novaloop:step-start',
+      'modelInvocationInput',
+      'modelInvocationOutput',
+      'rationale',
+      'invocationInput',
+      'observation',
+      'novaloop:step-end',
+    ];
+    expect(lines.map(kindOf)).toEqual([
+      'novaloop:run-start',
+      ...step,
+      ...step,
+      'novaloop:step-start',
+      'modelInvocationInput',
+      'modelInvocationOutput',
+      'invocationInput',
+      'observation',
+      'novaloop:step-end',
+      'novaloop:run-end',
+    ]);
+    expect(lines[0]?.novaloop).toEqual({ event: 'run-start', input: INFRA_QUESTION });
+    const toolObservation = lines[6];
+    expect(toolObservation?.novaloop).toMatchObject({ event: 'part', step: 0, durationMs: expect.any(Number) });
+    expect(lines[3]?.novaloop).toEqual({ event: 'part', step: 0, costUsd: result.steps[0]?.costUsd });
+    expect(lines.at(-2)?.novaloop).toMatchObject({
+      event: 'step-end',
+      step: 2,
+      usage: { inputTokens: result.steps[2]?.usage.inputTokens },
+    });
+    expect(lines.at(-1)?.novaloop).toEqual({
+      event: 'run-end',
+      stopReason: 'end_turn',
+      steps: 3,
+      usage: { inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, totalTokens: result.usage.totalTokens },
+      costUsd: result.costUsd,
+    });
+  });
+
+  it('writes each step when it ends, before the run is over', async () => {
+    const server = await start({ script: INFRA_SCRIPT });
+    server.injectFaults({ fault: { kind: 'latency', ms: 400 }, requests: [2] });
+    const agent = agentOn(server);
+    const path = join(tempDir(), 'run.jsonl');
+    const sink = jsonlTraceSink(path);
+    sink.attach(agent);
+    const onDisk: string[] = [];
+    agent.events.on('model-request', (event) => {
+      if (event.stepIndex === 1) setTimeout(() => onDisk.push(readFileSync(path, 'utf8')), 150);
+    });
+    await agent.run(INFRA_QUESTION);
+    await sink.close();
+    const early = onDisk[0] ?? '';
+    expect(early).toContain('novaloop step-end 0');
+    expect(early).not.toContain('novaloop step-end 1');
+    expect(early.endsWith('\n')).toBe(true);
+  });
+
+  it('keeps lines whole when many runs in one process append to the same file, across sinks', async () => {
+    const server = await start({ script: INFRA_SCRIPT, latencyMs: 2 });
+    const path = join(tempDir(), 'many.jsonl');
+    const sinks = [jsonlTraceSink(path), jsonlTraceSink(path)];
+    const agents = [agentOn(server), agentOn(server)];
+    sinks[0]!.attach(agents[0]!);
+    sinks[1]!.attach(agents[1]!);
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => agents[i % 2]!.run(INFRA_QUESTION)));
+    await Promise.all(sinks.map((sink) => sink.close()));
+
+    const { lines, skipped } = await readTraceFile(path);
+    expect(skipped).toEqual([]);
+    for (const result of results) {
+      const own = lines.filter((line) => line.runId === result.runId);
+      expect(own.filter((line) => !('customOrchestrationTrace' in line.trace))).toHaveLength(result.trace.length);
+      expect(own.at(-1)?.novaloop?.event).toBe('run-end');
+    }
+  });
+
+  it('a torn last line (writer killed mid-write) is skipped and reported; the next writer starts a fresh line', async () => {
+    const server = await start({ script: INFRA_SCRIPT });
+    const path = join(tempDir(), 'torn.jsonl');
+    const first = jsonlTraceSink(path);
+    first.attach(agentOn(server));
+    const run1 = await agentOn(server)
+      .run(INFRA_QUESTION)
+      .then(() => undefined);
+    void run1;
+    await first.close();
+    // A process killed mid-write: half a line, no newline.
+    appendFileSync(path, '{"runId":"killed","sessionId":"s","eventTime":"2026-');
+    const torn = await readTraceFile(path);
+    expect(torn.skipped).toEqual([
+      { line: torn.lines.length + 1, reason: 'torn', excerpt: '{"runId":"killed","sessionId":"s","eventTime":"2026-' },
+    ]);
+
+    const second = jsonlTraceSink(path);
+    const agent = agentOn(server);
+    second.attach(agent);
+    const result = await agent.run(INFRA_QUESTION);
+    await second.close();
+    const after = await readTraceFile(path);
+    expect(after.skipped).toEqual([{ line: torn.lines.length + 1, reason: 'invalid-json', excerpt: expect.stringContaining('"killed"') }]);
+    expect(after.lines.filter((line) => line.runId === result.runId).at(-1)?.novaloop?.event).toBe('run-end');
+  });
+
+  it('a writer process killed with SIGKILL mid-run leaves its finished steps readable, and the file stays appendable', async () => {
+    const path = join(tempDir(), 'killed.jsonl');
+    const loader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+    const worker = fileURLToPath(new URL('./fixtures/killed-writer.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', loader, '--conditions=@novaloop/source', worker, path], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    // Killed while the second model call hangs, once the first step is on disk.
+    await new Promise<void>((resolve) => child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('step-end') && resolve()));
+    for (let i = 0; i < 200 && !readFileSync(path, 'utf8').includes('novaloop step-end 0'); i++)
+      await new Promise((r) => setTimeout(r, 25));
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+
+    const killed = await readTraceFile(path);
+    expect(killed.skipped).toEqual([]);
+    expect(killed.lines.map(kindOf)).toEqual([
+      'novaloop:run-start',
+      'novaloop:step-start',
+      'modelInvocationInput',
+      'modelInvocationOutput',
+      'rationale',
+      'invocationInput',
+      'observation',
+      'novaloop:step-end',
+    ]);
+
+    const server = await start({ script: INFRA_SCRIPT });
+    const agent = agentOn(server);
+    const sink = jsonlTraceSink(path);
+    sink.attach(agent);
+    const result = await agent.run(INFRA_QUESTION);
+    await sink.close();
+    const after = await readTraceFile(path);
+    expect(after.skipped).toEqual([]);
+    expect(after.lines.filter((line) => line.runId === result.runId).at(-1)?.novaloop?.event).toBe('run-end');
+  });
+
+  it('records a failed run: tool error, retry and failureTrace', async () => {
+    const server = await start({
+      script: { turns: [useTool('restart_service', { service_name: 'payments-api' }), say('Could not restart.')] },
+    });
+    server.injectFaults({ fault: { kind: 'throttling' }, requests: [2] });
+    const agent = agentOn(server, { tools: [brokenTool] });
+    const path = join(tempDir(), 'failed.jsonl');
+    const sink = jsonlTraceSink(path);
+    sink.attach(agent);
+    await agent.run('restart payments-api');
+    server.injectFaults({ fault: { kind: 'throttling' }, times: Infinity });
+    await expect(agent.run('again', { sessionId: 'x' })).rejects.toMatchObject({ code: 'BEDROCK_RETRIES_EXHAUSTED' });
+    await sink.close();
+
+    const { lines } = await readTraceFile(path);
+    const toolError = lines.find((line) => line.novaloop?.event === 'part' && line.novaloop.error !== undefined);
+    expect(toolError?.novaloop).toMatchObject({ error: expect.stringContaining('restart refused') });
+    expect(lines.find((line) => line.novaloop?.event === 'retry')?.novaloop).toMatchObject({
+      attempt: 2,
+      reason: 'transient',
+      error: { code: expect.stringMatching(/Throttling/) },
+    });
+    const failure = lines.at(-1);
+    expect(failure?.trace).toEqual({
+      failureTrace: {
+        traceId: `${failure?.runId}-0`,
+        failureReason: expect.stringMatching(/Throttling/),
+        failureCode: 'BEDROCK_RETRIES_EXHAUSTED',
+      },
+    });
+  });
+
+  it('redacts secrets before writing: keys, AWS keys, bearer tokens, also inside JSON text', async () => {
+    const server = await start({ script: leakyScript });
+    const agent = agentOn(server, { tools: [leakyTool] });
+    const path = join(tempDir(), 'secret.jsonl');
+    const sink = jsonlTraceSink(path, { redact: { keys: ['user'] } });
+    sink.attach(agent);
+    await agent.run('get the deploy credentials');
+    await sink.close();
+    const text = readFileSync(path, 'utf8');
+    expectNoSecrets(text);
+    expect(text).not.toContain('"ops"');
+    expect(text).toContain('[REDACTED]');
+
+    // Without redaction the same run writes them, so the test above proves something.
+    const plain = join(tempDir(), 'plain.jsonl');
+    const open = jsonlTraceSink(plain, { redact: false });
+    open.attach(agent);
+    await agent.run('get the deploy credentials');
+    await open.close();
+    const raw = readFileSync(plain, 'utf8');
+    for (const secret of Object.values(SECRETS)) expect(raw).toContain(secret);
+  });
+
+  it('a sink that cannot write reports a typed error and the run still succeeds', async () => {
+    const server = await start({ script: INFRA_SCRIPT });
+    const agent = agentOn(server);
+    const path = join(tempDir(), 'no-such-folder', 'run.jsonl');
+    const errors: TraceFileError[] = [];
+    const sink = jsonlTraceSink(path, { onError: (error) => errors.push(error) });
+    sink.attach(agent);
+    const result = await agent.run(INFRA_QUESTION);
+    expect(result.stopReason).toBe('end_turn');
+    await expect(sink.close()).rejects.toMatchObject({
+      code: 'TRACE_WRITE_FAILED',
+      message: expect.stringMatching(/no-such-folder[\s\S]*writable/),
+    });
+    expect(errors).toHaveLength(1);
+    expect(() => sink.attach(agent)).toThrow(TraceFileError);
+  });
+
+  it('with fsync, each step is synced as it is written', async () => {
+    const server = await start({ script: INFRA_SCRIPT });
+    const agent = agentOn(server);
+    const path = join(tempDir(), 'synced.jsonl');
+    const sink = jsonlTraceSink(path, { fsync: true });
+    sink.attach(agent);
+    const result = await agent.run(INFRA_QUESTION);
+    await sink.close();
+    const { lines, skipped } = await readTraceFile(path);
+    expect(skipped).toEqual([]);
+    expect(lines.filter((line) => !('customOrchestrationTrace' in line.trace))).toHaveLength(result.trace.length);
+  });
+
+  it('detach stops recording that agent', async () => {
+    const server = await start({ script: INFRA_SCRIPT });
+    const agent = agentOn(server);
+    const path = join(tempDir(), 'detach.jsonl');
+    writeFileSync(path, '');
+    const sink = jsonlTraceSink(path);
+    const detach = sink.attach(agent);
+    detach();
+    await agent.run(INFRA_QUESTION);
+    await sink.close();
+    expect(readFileSync(path, 'utf8')).toBe('');
+  });
+});
+
+describe('consoleTraceSink', () => {
+  const { start, agentOn } = useKit();
+
+  it('prints each step live: header with tokens, ms, stop reason and cost; rationale; tool call; observation; run line', async () => {
+    const server = await start({ script: INFRA_SCRIPT });
+    const agent = agentOn(server);
+    const lines: string[] = [];
+    consoleTraceSink({ out: (line) => lines.push(line) }).attach(agent);
+    const result = await agent.run(INFRA_QUESTION);
+    const u = result.steps[0]!.usage;
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^Step 1  \\(${u.inputTokens} in / ${u.outputTokens} out tokens, \\d+ ms, tool_use, \\$${result.steps[0]!.costUsd!.toFixed(6)}\\)$`,
+        ),
+      ),
+    );
+    expect(lines).toContain('  tool call:   get_service_status({"service_name":"payments-api"})');
+    expect(lines).toContain('  observation: {"service":"payments-api","status":"degraded","running":2,"desired":4}');
+    expect(lines.find((line) => line.startsWith('  rationale:   To find how many ECS tasks failed'))).toBeDefined();
+    expect(lines.at(-1)).toMatch(
+      new RegExp(
+        `^Run end_turn: 3 steps, ${result.usage.inputTokens} in \\+ ${result.usage.outputTokens} out = ${result.usage.totalTokens} tokens, \\$\\d\\.\\d{6}, \\d+ ms$`,
+      ),
+    );
+    expect(lines.join('\n')).not.toContain('\x1b[');
+  });
+
+  it('truncates long values, colours only when asked, and prints tool errors, retries and failures', async () => {
+    const server = await start({ script: { turns: [useTool('restart_service', { service_name: 'x'.repeat(500) }), say('no')] } });
+    server.injectFaults({ fault: { kind: 'throttling' }, requests: [2] });
+    const agent = agentOn(server, { tools: [brokenTool] });
+    const lines: string[] = [];
+    consoleTraceSink({ out: (line) => lines.push(line), color: true, maxChars: 60 }).attach(agent);
+    await agent.run('restart');
+    const call = lines.find((line) => line.includes('tool call'));
+    expect(call).toContain('…');
+    expect(call!.replaceAll(String.fromCharCode(27), '').replace(/\[\d+m/g, '').length).toBeLessThan(60 + 40);
+    expect(
+      lines.some((line) => line.includes('\x1b[31merror: ') && line.includes('restart refused')),
+      lines.join('\n'),
+    ).toBe(true);
+    expect(lines.some((line) => /retry:.*attempt 2 .*Throttling/.test(line))).toBe(true);
+
+    server.injectFaults({ fault: { kind: 'throttling' }, times: Infinity });
+    await expect(agent.run('again')).rejects.toThrow();
+    expect(lines.at(-1)).toMatch(/error:.*BEDROCK_RETRIES_EXHAUSTED/);
+  });
+
+  it('starts each line with the run id while runs overlap', async () => {
+    const server = await start({ script: INFRA_SCRIPT, latencyMs: 20 });
+    const agent = agentOn(server);
+    const lines: string[] = [];
+    consoleTraceSink({ out: (line) => lines.push(line) }).attach(agent);
+    const [a, b] = await Promise.all([agent.run(INFRA_QUESTION), agent.run(INFRA_QUESTION)]);
+    for (const result of [a, b]) {
+      const own = lines.filter((line) => line.startsWith(`[${result.runId.slice(0, 8)}] `));
+      expect(own.filter((line) => line.includes('tool call:'))).toHaveLength(2);
+    }
+  });
+
+  it('redacts secrets before printing', async () => {
+    const server = await start({ script: leakyScript });
+    const agent = agentOn(server, { tools: [leakyTool] });
+    const lines: string[] = [];
+    consoleTraceSink({ out: (line) => lines.push(line), maxChars: 10_000 }).attach(agent);
+    await agent.run('get the deploy credentials');
+    const text = lines.join('\n');
+    expectNoSecrets(text);
+    expect(text).toContain('fetch_credentials({"user":"ops","password":"[REDACTED]"})');
+  });
+});

@@ -1,0 +1,353 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonlTraceSink, readTraceFile, type TraceLine } from '../src/index.js';
+import { main } from '../src/cli.js';
+import { brokenTool, expectNoSecrets, INFRA_QUESTION, INFRA_SCRIPT, leakyScript, leakyTool, say, useKit, useTool } from './helpers.js';
+import { CHROMIUM_ARGS, chromiumPath } from './chromium.js';
+
+// Screenshots and pages land here (git-ignored), so a failure can be looked at.
+const OUTPUT = fileURLToPath(new URL('../test-output/viewer/', import.meta.url));
+mkdirSync(OUTPUT, { recursive: true });
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS });
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** Runs the CLI on `jsonl`; returns the HTML path and what it printed. */
+async function view(jsonl: string, ...extra: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const html = jsonl.replace(/\.jsonl$/, '.html');
+  const code = await main(['trace', 'view', jsonl, '-o', html, ...extra], { out: (l) => out.push(l), err: (l) => err.push(l), cwd: '/' });
+  return { code, html, out, err };
+}
+
+/** Opens the page with every network request refused and page errors collected. */
+async function open(html: string): Promise<{ page: Page; errors: string[]; requests: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const errors: string[] = [];
+  const requests: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  await page.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith('file:')) return route.continue();
+    requests.push(url);
+    return route.abort();
+  });
+  await page.goto(pathToFileURL(html).href);
+  await page.waitForSelector('html[data-ready="true"]', { timeout: 20_000 });
+  return { page, errors, requests };
+}
+
+describe('novaloop trace view, in chromium', () => {
+  const { start, agentOn, tempDir } = useKit();
+
+  it('renders a run: header, one row per step, a step expands to its rationale and tool input; no network', async () => {
+    const server = await start({ script: INFRA_SCRIPT, latencyMs: 30 });
+    const agent = agentOn(server);
+    const jsonl = join(tempDir(), 'infra.jsonl');
+    const sink = jsonlTraceSink(jsonl);
+    sink.attach(agent);
+    const result = await agent.run(INFRA_QUESTION, { sessionId: 'ops-1' });
+    await sink.close();
+
+    const { code, html, out } = await view(jsonl);
+    expect(code).toBe(0);
+    expect(out[0]).toMatch(/^Wrote .*infra\.html \(1 run, \d+ trace lines\)/);
+    const text = readFileSync(html, 'utf8');
+    expect(text).not.toMatch(/<(link|img|iframe)\b|src=["']?http|https?:\/\//i);
+
+    const { page, errors, requests } = await open(html);
+    expect(await page.locator('#stat-steps').textContent()).toBe('3');
+    expect(await page.locator('#steps .step').count()).toBe(3);
+    expect(await page.locator('#stat-tokens').textContent()).toBe(`${result.usage.inputTokens} / ${result.usage.outputTokens}`);
+    expect(await page.locator('#stat-cost').textContent()).toBe(`$${result.costUsd!.toFixed(6)}`);
+    expect(await page.locator('#stat-stop').textContent()).toBe('end_turn');
+    expect(await page.locator('#run-header').textContent()).toContain('Answer: There were 7 failed ECS tasks');
+    // Three model bars and two tool bars on the time axis.
+    expect(await page.locator('#steps .bar.model').count()).toBe(3);
+    expect(await page.locator('#steps .bar.tool').count()).toBe(2);
+
+    const step2 = page.locator('#steps .step[data-step="1"]');
+    await step2.locator('.step-row').click();
+    expect(JSON.parse((await step2.locator('.tool-input').textContent()) ?? '')).toEqual({ service_name: 'payments-api' });
+    expect(await step2.locator('.tool-output').textContent()).toContain('"degraded"');
+    expect(await step2.locator('.rationale').textContent()).toContain('check the current health of payments-api');
+    expect(await step2.locator('.detail').textContent()).toContain(`$${result.steps[1]!.costUsd!.toFixed(6)}`);
+    await page.screenshot({ path: join(OUTPUT, 'run.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([]);
+    await page.close();
+  });
+
+  it('renders a failing run: tool error, retry and failureTrace are marked', async () => {
+    const server = await start({
+      script: { turns: [useTool('restart_service', { service_name: 'payments-api' }, 'Restart it.'), say('It is locked.')] },
+    });
+    server.injectFaults({ fault: { kind: 'throttling' }, requests: [2] });
+    const agent = agentOn(server, { tools: [brokenTool] });
+    const jsonl = join(tempDir(), 'failing.jsonl');
+    const sink = jsonlTraceSink(jsonl);
+    sink.attach(agent);
+    await agent.run('restart payments-api', { sessionId: 'tool-error' });
+    server.injectFaults({ fault: { kind: 'throttling' }, times: Infinity });
+    await expect(agent.run('again', { sessionId: 'exhausted' })).rejects.toMatchObject({ code: 'BEDROCK_RETRIES_EXHAUSTED' });
+    await sink.close();
+
+    const { html } = await view(jsonl);
+    const { page, errors } = await open(html);
+    // Newest first: the exhausted run is selected.
+    expect(await page.locator('#stat-stop').textContent()).toBe('failed');
+    expect(await page.locator('#run-header .failure').textContent()).toMatch(/BEDROCK_RETRIES_EXHAUSTED: .*Throttl/);
+    const failed = page.locator('#steps .step.failed');
+    expect(await failed.count()).toBe(1);
+    await failed.locator('.step-row').click();
+    expect(await failed.locator('.failure-text').textContent()).toContain('BEDROCK_RETRIES_EXHAUSTED');
+    expect(await failed.locator('.retry').count()).toBeGreaterThan(0);
+    expect(await failed.locator('.bar.model.err').count()).toBeGreaterThan(1);
+    expect(await page.locator('.run-item .badge.err').allTextContents()).toEqual(['failed', '1 failed step']);
+
+    await page.locator('.run-item', { hasText: 'end_turn' }).click();
+    expect(await page.locator('#stat-stop').textContent()).toBe('end_turn');
+    const toolStep = page.locator('#steps .step[data-step="1"]');
+    expect(await page.locator('#steps .step.failed').count()).toBe(1);
+    await page.locator('#steps .step.failed .step-row').click();
+    expect(await page.locator('#steps .step.failed .tool-output.err').textContent()).toContain('restart refused');
+    await toolStep.locator('.step-row').click();
+    expect(await toolStep.locator('.retry').textContent()).toMatch(/attempt 2 .*Throttl/);
+    await page.screenshot({ path: join(OUTPUT, 'failing.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows untrusted trace content as text: a <script> in a tool output is never run', async () => {
+    const jsonl = join(tempDir(), 'xss.jsonl');
+    const payload = '</script><script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">';
+    const runId = 'run-xss';
+    const at = (ms: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, 0, ms)).toISOString();
+    const lines: TraceLine[] = [
+      {
+        runId,
+        sessionId: 's<b>',
+        eventTime: at(0),
+        trace: { customOrchestrationTrace: { traceId: runId, event: { text: 'novaloop run-start' } } },
+        novaloop: { event: 'run-start', input: payload },
+      },
+      {
+        runId,
+        sessionId: 's<b>',
+        eventTime: at(1),
+        trace: { orchestrationTrace: { modelInvocationInput: { traceId: `${runId}-0`, foundationModel: 'm', attempt: 1 } } },
+      },
+      {
+        runId,
+        sessionId: 's<b>',
+        eventTime: at(5),
+        trace: {
+          orchestrationTrace: {
+            modelInvocationOutput: {
+              traceId: `${runId}-0`,
+              stopReason: 'tool_use',
+              metadata: { usage: { inputTokens: 1, outputTokens: 1 } },
+            },
+          },
+        },
+      },
+      {
+        runId,
+        sessionId: 's<b>',
+        eventTime: at(6),
+        trace: {
+          orchestrationTrace: {
+            invocationInput: {
+              traceId: `${runId}-0`,
+              invocationType: 'ACTION_GROUP',
+              actionGroupInvocationInput: { function: 'x<i>', invocationId: 't1', input: { q: payload } },
+            },
+          },
+        },
+      },
+      {
+        runId,
+        sessionId: 's<b>',
+        eventTime: at(9),
+        trace: {
+          orchestrationTrace: {
+            observation: {
+              traceId: `${runId}-0`,
+              type: 'ACTION_GROUP',
+              actionGroupInvocationOutput: { function: 'x<i>', invocationId: 't1', status: 'success', text: payload },
+            },
+          },
+        },
+      },
+    ];
+    writeFileSync(jsonl, lines.map((line) => JSON.stringify(line)).join('\n') + '\n');
+    const { html } = await view(jsonl);
+    expect(readFileSync(html, 'utf8')).not.toContain('<script>window.__pwned');
+    const { page } = await open(html);
+    await page.locator('#steps .step-row').first().click();
+    expect(await page.locator('.tool-output').textContent()).toBe(payload);
+    expect(await page.locator('#run-header .q').textContent()).toBe(`User: ${payload}`);
+    expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.locator('img').count()).toBe(0);
+    await page.close();
+  });
+
+  it('reads today’s and the Agents-reshaped trace part fields, and shows unknown parts as JSON', async () => {
+    const jsonl = join(tempDir(), 'reshaped.jsonl');
+    const runId = 'run-reshaped';
+    const at = (ms: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, 0, ms)).toISOString();
+    const part = (ms: number, trace: Record<string, unknown>): TraceLine => ({ runId, sessionId: 's', eventTime: at(ms), trace });
+    const lines = [
+      part(0, { orchestrationTrace: { modelInvocationInput: { traceId: `${runId}-0`, foundationModel: 'amazon.nova-pro-v1:0' } } }),
+      part(3, {
+        orchestrationTrace: { modelInvocationOutput: { traceId: `${runId}-0`, metadata: { usage: { inputTokens: 10, outputTokens: 4 } } } },
+      }),
+      part(4, {
+        orchestrationTrace: {
+          invocationInput: {
+            traceId: `${runId}-0`,
+            invocationType: 'ACTION_GROUP',
+            actionGroupInvocationInput: {
+              function: 'lookup_order',
+              invocationId: 'c1',
+              executionType: 'LAMBDA',
+              parameters: [{ name: 'order_id', type: 'string', value: 'A-17' }],
+            },
+          },
+        },
+      }),
+      part(7, {
+        orchestrationTrace: {
+          observation: {
+            traceId: `${runId}-0`,
+            type: 'ACTION_GROUP',
+            actionGroupInvocationOutput: { invocationId: 'c1', text: 'shipped' },
+          },
+        },
+      }),
+      part(8, {
+        orchestrationTrace: {
+          invocationInput: {
+            traceId: `${runId}-0`,
+            invocationType: 'KNOWLEDGE_BASE',
+            knowledgeBaseLookupInput: { knowledgeBaseId: 'KB1', text: 'refund policy' },
+          },
+        },
+      }),
+      part(12, {
+        orchestrationTrace: {
+          observation: {
+            traceId: `${runId}-0`,
+            type: 'KNOWLEDGE_BASE',
+            knowledgeBaseLookupOutput: { retrievedReferences: [{ content: { text: 'Refunds within 30 days' } }] },
+          },
+        },
+      }),
+      part(13, { guardrailTrace: { action: 'NONE', traceId: 'g1' } }),
+      part(14, { failureTrace: { traceId: `${runId}-0`, failureReason: 'Lambda timed out', failureCode: 504 } }),
+    ];
+    writeFileSync(jsonl, lines.map((line) => JSON.stringify(line)).join('\n') + '\n');
+    const { html } = await view(jsonl);
+    const { page, errors } = await open(html);
+    await page.locator('#steps .step-row').first().click();
+    const inputs = await page.locator('.tool-input').allTextContents();
+    expect(JSON.parse(inputs[0] ?? '')).toEqual({ order_id: 'A-17' });
+    expect(JSON.parse(inputs[1] ?? '')).toEqual({ text: 'refund policy', knowledgeBaseId: 'KB1' });
+    expect(await page.locator('.tool-output').nth(1).textContent()).toContain('Refunds within 30 days');
+    expect(await page.locator('.failure-text').textContent()).toBe('504: Lambda timed out');
+    expect(await page.locator('.other').textContent()).toContain('"guardrailTrace"');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a 200-step run and a file of 1,000 runs stay usable: rows render lazily, search finds a run', async () => {
+    const turns = [
+      ...Array.from({ length: 199 }, (_, i) => useTool('get_service_status', { service_name: `svc-${i}` })),
+      say('All checked.'),
+    ];
+    const server = await start({ script: { turns } });
+    const agent = agentOn(server, { maxSteps: 200 });
+    const jsonl = join(tempDir(), 'big.jsonl');
+    const sink = jsonlTraceSink(jsonl);
+    sink.attach(agent);
+    const long = await agent.run('check every service', { sessionId: 'long' });
+    expect(long.steps).toHaveLength(200);
+    // 999 more runs: copies of a real short run under new ids (running a thousand agents would only slow the test).
+    const small = agentOn(await start({ script: INFRA_SCRIPT }));
+    sink.attach(small);
+    const short = await small.run(INFRA_QUESTION, { sessionId: 'short' });
+    await sink.close();
+    const { lines } = await readTraceFile(jsonl);
+    const shortLines = lines.filter((line) => line.runId === short.runId);
+    const copies: string[] = [];
+    for (let i = 0; i < 998; i++) {
+      const runId = `copy-${String(i).padStart(4, '0')}`;
+      for (const line of shortLines) copies.push(JSON.stringify({ ...line, runId, sessionId: `tenant-${String(i).padStart(4, '0')}` }));
+    }
+    writeFileSync(jsonl, readFileSync(jsonl, 'utf8') + copies.join('\n') + '\n');
+
+    const { html, out } = await view(jsonl);
+    expect(out[0]).toContain('(1000 runs,');
+    const { page, errors } = await open(html);
+    expect(await page.locator('#run-count').textContent()).toBe('1000 of 1000 runs');
+    // Only the rows in view exist.
+    expect(await page.locator('.run-item').count()).toBeLessThan(60);
+    await page.locator('#search').fill('tenant-0421');
+    expect(await page.locator('#run-count').textContent()).toBe('1 of 1000 runs');
+    await page.locator('.run-item').first().click();
+    expect(await page.locator('#run-header').textContent()).toContain('tenant-0421');
+
+    await page.locator('#search').fill('check every service');
+    await page.locator('.run-item').first().click();
+    expect(await page.locator('#stat-steps').textContent()).toBe('200');
+    // The first chunk is drawn; scrolling draws the rest.
+    const drawn = await page.locator('#steps .step').count();
+    expect(drawn).toBeLessThan(200);
+    for (let i = 0; i < 10 && (await page.locator('#steps .step').count()) < 200; i++) {
+      await page.locator('#run').evaluate((main) => main.scrollTo(0, main.scrollHeight));
+      await page.waitForTimeout(100);
+    }
+    expect(await page.locator('#steps .step').count()).toBe(200);
+    const last = page.locator('#steps .step[data-step="199"]');
+    await last.locator('.step-row').click();
+    expect(await last.locator('.step-answer').textContent()).toBe('All checked.');
+    await page.screenshot({ path: join(OUTPUT, 'long-run.png') });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('redacts secrets in the page, even from a file written without redaction', async () => {
+    const server = await start({ script: leakyScript });
+    const agent = agentOn(server, { tools: [leakyTool] });
+    const jsonl = join(tempDir(), 'plain.jsonl');
+    const sink = jsonlTraceSink(jsonl, { redact: false });
+    sink.attach(agent);
+    await agent.run('get the deploy credentials');
+    await sink.close();
+    expect(readFileSync(jsonl, 'utf8')).toContain('hunter2');
+
+    const { html } = await view(jsonl);
+    expectNoSecrets(readFileSync(html, 'utf8'));
+    const { page } = await open(html);
+    await page.locator('#steps .step-row').first().click();
+    expectNoSecrets((await page.locator('body').textContent()) ?? '');
+    expect(await page.locator('.tool-input').textContent()).toContain('[REDACTED]');
+    await page.close();
+
+    // --no-redact shows them: the check above is not vacuous.
+    const { html: plain } = await view(jsonl, '--no-redact');
+    expect(readFileSync(plain, 'utf8')).toContain('hunter2');
+  });
+});
