@@ -13,7 +13,13 @@ export type NovaloopErrorCode =
   | 'SESSION_CORRUPT'
   | 'TOOL_OUTPUT'
   | 'LISTENER'
-  | 'INTERNAL';
+  | 'INTERNAL'
+  // @novaloop/trace
+  | 'TRACE_WRITE_FAILED'
+  | 'TRACE_SINK_CLOSED'
+  | 'TRACE_FILE_UNREADABLE'
+  | 'TRACE_FILE_EMPTY'
+  | 'TRACE_USAGE';
 
 // A registered symbol is the same in every copy of this package loaded in one process, so
 // `isNovaloopError` holds for an error thrown by another copy, where `instanceof` would not.
