@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisSessionStore } from '../src/index.js';
 import { describeSessionStore } from './conformance.js';
+import { installCommand, SYSTEM_DEPS } from '../../../scripts/system-deps.mjs';
 import { REDIS_INSTALL_HINT, startRedisServer, type RedisServer } from '@novaloop/test-servers';
 
 let server: RedisServer;
@@ -99,5 +100,7 @@ describe('RedisSessionStore', () => {
 
   it('the test setup fails, saying how to install it, when redis-server is missing', async () => {
     await expect(startRedisServer('/nonexistent/redis-server')).rejects.toThrow(REDIS_INSTALL_HINT);
+    // The same command `pnpm test`'s system-deps check prints.
+    expect(REDIS_INSTALL_HINT).toContain(installCommand(SYSTEM_DEPS.filter((dep) => dep.name === 'redis-server')));
   });
 });
