@@ -88,6 +88,8 @@ describe('RedisSessionStore', () => {
     const started = Date.now();
     const error = await store.load('s').catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'SESSION_STORE', message: expect.stringMatching(/could not load session s/) });
+    // Which server, and why: not ioredis's "max retries" / "Connection is closed".
+    expect((error as Error).message).toMatch(/Redis at 127\.0\.0\.1:1 cannot be reached \(connect ECONNREFUSED 127\.0\.0\.1:1\)/);
     await expect(store.append('s', msg('a'), 0)).rejects.toMatchObject({ code: 'SESSION_STORE' });
     expect(Date.now() - started).toBeLessThan(5_000);
     await store.close();
