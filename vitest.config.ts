@@ -11,6 +11,7 @@ export default defineConfig({
   test: {
     include: [
       'scripts/**/*.test.ts',
+      'test/*.test.ts',
       'packages/*/src/**/*.test.ts',
       'packages/*/test/**/*.test.ts',
       'examples/test/**/*.test.ts',
