@@ -1,5 +1,6 @@
 import { ConverseCommand, type BedrockRuntimeClient, type ConverseRequest, type Message } from '@aws-sdk/client-bedrock-runtime';
 import type { CompletionRequest } from './context.js';
+import { explainFailure } from './endpoint-errors.js';
 import { classifyError } from './classify-error.js';
 import { BedrockRequestError, ContextWindowExceededError, MalformedToolUseError } from './errors.js';
 import type { AgentEvent } from './events.js';
@@ -206,6 +207,8 @@ function collectVisibleText(message: Message): string {
 }
 
 function bedrockError(kind: ReturnType<typeof classifyError>, attempts: number, cause: unknown, modelId: string): BedrockRequestError {
+  const explained = explainFailure(kind, attempts, cause);
+  if (explained) return explained;
   const retryable = kind.kind === 'transient';
   const next = retryable
     ? `still failing after ${attempts} attempt(s). Raise retry.maxAttempts, or check the service quotas for ${modelId}.`

@@ -49,3 +49,4 @@ export {
   SessionInputError,
   SessionCorruptError,
 } from './errors.js';
+export { BedrockUnreachableError, CredentialsMissingError, RegionMissingError } from './endpoint-errors.js';
