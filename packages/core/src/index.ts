@@ -50,3 +50,4 @@ export {
   SessionCorruptError,
 } from './errors.js';
 export { BedrockUnreachableError, CredentialsMissingError, RegionMissingError } from './endpoint-errors.js';
+export { formatUsd } from './money.js';

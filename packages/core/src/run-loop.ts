@@ -17,6 +17,7 @@ import { SessionWriter } from './session-writer.js';
 import type { Step, ToolCall } from './step.js';
 import type { Tool } from './tool.js';
 import { TraceRecorder, type TracePart } from './trace.js';
+import { CostTotal } from './money.js';
 import { addUsage, costOf, emptyUsage, type Usage } from './usage.js';
 
 export interface LoopConfig extends ModelCallConfig {
@@ -69,15 +70,14 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
   const traced = (part: TracePart): AgentEvent => ({ type: 'trace', ...ids, part });
   const steps: Step[] = [];
   const usage = emptyUsage();
-  let costUsd: number | undefined = config.price ? 0 : undefined;
+  const cost = new CostTotal(config.price !== undefined);
   let stopReason: RunStopReason | undefined;
   let text = '';
   let stepIndex = 0;
 
   const addCost = (add: Usage, modelPrice: typeof config.price) => {
     addUsage(usage, add);
-    const cost = costOf(add, modelPrice);
-    if (costUsd !== undefined) costUsd = cost === undefined ? undefined : costUsd + cost;
+    cost.add(add, modelPrice);
   };
 
   const writer = new SessionWriter(config.memory, sessionId, prompt);
@@ -156,7 +156,7 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
         toolCalls = await dispatched;
 
         if (signal.aborted) stopReason = 'aborted';
-        else if (config.maxCostUsd !== undefined && costUsd !== undefined && costUsd >= config.maxCostUsd) stopReason = 'budget';
+        else if (config.maxCostUsd !== undefined && cost.usd !== undefined && cost.usd >= config.maxCostUsd) stopReason = 'budget';
         else if (isLastStep) stopReason = 'max_steps';
         const results: ContentBlock[] = toolCalls.map((call) => ({ toolResult: toToolResult(call) }));
         // Only when the run goes on to its last step: a stored nudge would mislead the session's next run.
@@ -214,7 +214,7 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
     steps,
     trace: recorder.parts,
     usage,
-    costUsd,
+    costUsd: cost.usd,
     messages: conversation.messages,
     sessionAttributes: attributes.current,
   };
