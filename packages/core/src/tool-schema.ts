@@ -1,3 +1,4 @@
+import { dateAsIsoString } from './date-input.js';
 import type { $ZodType } from 'zod/v4/core';
 import { toJSONSchema } from 'zod/v4/core';
 import { createRequire } from 'node:module';
@@ -60,7 +61,7 @@ function toRawJsonSchema(schema: unknown, toolName: string): JsonValue {
     if (typeof schema === 'object' && schema !== null && '_zod' in schema) {
       // zod 4 must be checked first: its schemas also carry a `_def`, and zod-to-json-schema turns them
       // into an empty schema without any error.
-      converted = toJSONSchema(schema as $ZodType, { io: 'input', unrepresentable: 'any' });
+      converted = toJSONSchema(schema as $ZodType, { io: 'input', unrepresentable: 'any', override: dateAsIsoString });
     } else if (isZod3Schema(schema)) {
       // `$refStrategy: 'none'` would silently replace a recursive reference with `{}` (accept anything);
       // with 'root' the recursion stays visible as a `$ref`, which the inliner rejects with a clear error.

@@ -1,3 +1,4 @@
+import { rejectDateInputs } from './date-input.js';
 import { ToolDefinitionError } from './errors.js';
 import type { JsonValue, SessionAttributes } from './session-store.js';
 import type { JsonSchemaObject } from './tool-schema.js';
@@ -89,6 +90,7 @@ export function tool<S extends ZodLikeSchema, R>(options: ToolOptions<S, R>): To
     );
   }
 
+  rejectDateInputs(schema, name);
   const inputSchema = toNovaInputSchema(schema, name);
 
   return Object.freeze({
