@@ -51,3 +51,4 @@ export {
 } from './errors.js';
 export { BedrockUnreachableError, CredentialsMissingError, RegionMissingError } from './endpoint-errors.js';
 export { formatUsd } from './money.js';
+export { InvalidRequestError } from './preflight.js';
