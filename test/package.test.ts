@@ -69,7 +69,11 @@ const expected = {
   text: 'The sum is 5.',
   stopReason: 'end_turn',
   toolResult: [{ json: { sum: 5 } }],
-  missing: { code: 'STORE_DRIVER_MISSING', packages: ['@libsql/client'] },
+  missing: {
+    sqlite: { code: 'STORE_DRIVER_MISSING', packages: ['@libsql/client'] },
+    redis: { code: 'STORE_DRIVER_MISSING', packages: ['ioredis'] },
+    dynamodb: { code: 'STORE_DRIVER_MISSING', packages: ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'] },
+  },
 };
 
 describe('the packages installed from tarballs into an app outside the workspace', () => {

@@ -1,7 +1,7 @@
 // The same program from CommonJS (require of ESM, Node >= 20.19), run by test/package.test.ts against the packed tarballs.
 const { Agent, tool } = require('@novaloop/core');
 const { startLocalBedrock } = require('@novaloop/bedrock-local');
-const { SqliteSessionStore } = require('@novaloop/memory');
+const { DynamoDBSessionStore, RedisSessionStore, SqliteSessionStore } = require('@novaloop/memory');
 const { z } = require('zod');
 
 async function main() {
@@ -27,14 +27,22 @@ async function main() {
   try {
     const result = await agent.run('What is 2 + 3?');
     const toolResult = result.messages.flatMap((m) => m.content ?? []).find((block) => block.toolResult)?.toolResult;
-    // No store driver is installed in this app: the SQLite store says which package to install.
-    const missing = await new SqliteSessionStore({ url: ':memory:' }).load('s').catch((error) => error);
+    // No store driver is installed in this app: each store says which packages to install.
+    const missing = {};
+    for (const [name, store] of Object.entries({
+      sqlite: new SqliteSessionStore({ url: ':memory:' }),
+      redis: new RedisSessionStore({ url: 'redis://127.0.0.1:1' }),
+      dynamodb: new DynamoDBSessionStore({ tableName: 'sessions' }),
+    })) {
+      const error = await store.load('s').catch((e) => e);
+      missing[name] = { code: error.code, packages: error.packages };
+    }
     console.log(
       JSON.stringify({
         text: result.text,
         stopReason: result.stopReason,
         toolResult: toolResult?.content,
-        missing: { code: missing.code, packages: missing.packages },
+        missing,
       }),
     );
   } finally {

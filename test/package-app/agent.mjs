@@ -1,7 +1,7 @@
 // An app's ESM program, run by test/package.test.ts against the packed tarballs.
 import { Agent, tool } from '@novaloop/core';
 import { startLocalBedrock } from '@novaloop/bedrock-local';
-import { SqliteSessionStore } from '@novaloop/memory';
+import { DynamoDBSessionStore, RedisSessionStore, SqliteSessionStore } from '@novaloop/memory';
 import { z } from 'zod';
 
 const bedrock = await startLocalBedrock({
@@ -26,14 +26,22 @@ const agent = new Agent({
 try {
   const result = await agent.run('What is 2 + 3?');
   const toolResult = result.messages.flatMap((m) => m.content ?? []).find((block) => block.toolResult)?.toolResult;
-  // No store driver is installed in this app: the SQLite store says which package to install.
-  const missing = await new SqliteSessionStore({ url: ':memory:' }).load('s').catch((error) => error);
+  // No store driver is installed in this app: each store says which packages to install.
+  const missing = {};
+  for (const [name, store] of Object.entries({
+    sqlite: new SqliteSessionStore({ url: ':memory:' }),
+    redis: new RedisSessionStore({ url: 'redis://127.0.0.1:1' }),
+    dynamodb: new DynamoDBSessionStore({ tableName: 'sessions' }),
+  })) {
+    const error = await store.load('s').catch((e) => e);
+    missing[name] = { code: error.code, packages: error.packages };
+  }
   console.log(
     JSON.stringify({
       text: result.text,
       stopReason: result.stopReason,
       toolResult: toolResult?.content,
-      missing: { code: missing.code, packages: missing.packages },
+      missing,
     }),
   );
 } finally {
