@@ -9,7 +9,14 @@ export default defineConfig({
   // ('module' must not be added: it makes the AWS SDK load files Node cannot import.)
   ssr: { resolve: { conditions: ['@novaloop/source'] } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/test/**/*.test.ts', 'bench/test/**/*.test.ts'],
+    include: [
+      'scripts/**/*.test.ts',
+      'test/*.test.ts',
+      'packages/*/src/**/*.test.ts',
+      'packages/*/test/**/*.test.ts',
+      'examples/test/**/*.test.ts',
+      'bench/test/**/*.test.ts',
+    ],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Two cores: one worker per core keeps socket-heavy tests from starving each other.

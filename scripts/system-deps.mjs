@@ -69,27 +69,60 @@ function isRoot() {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
 
-/** Installs what is missing when it can; returns the deps still missing afterwards. */
-export function ensureSystemDeps({ deps = SYSTEM_DEPS, log = (line) => console.log(line) } = {}) {
+/**
+ * Whether this machine can install Debian packages unattended: Linux, root, and apt-get on PATH.
+ * Each part can be passed in so the decision is testable without being root or on Debian.
+ */
+/** @param {{ platform?: string, root?: boolean, aptGet?: string | undefined }} [options] */
+export function canInstallWithApt(options = {}) {
+  const { platform = process.platform, root = isRoot() } = options;
+  // An explicit `aptGet: undefined` means "not found", so no default for it.
+  const aptGet = 'aptGet' in options ? options.aptGet : onPath('apt-get');
+  return platform === 'linux' && root && aptGet !== undefined;
+}
+
+/**
+ * Installs what is missing when it can; returns the deps still missing afterwards.
+ * `run` runs one command (apt-get) and is replaceable in tests; `canInstall` defaults to the real check.
+ */
+export function ensureSystemDeps({
+  deps = SYSTEM_DEPS,
+  log = (line) => console.log(line),
+  canInstall = canInstallWithApt(),
+  run = (command, args, env) => spawnSync(command, args, { stdio: ['ignore', 'ignore', 'inherit'], env }).status,
+} = {}) {
   const missing = deps.filter((dep) => !dep.locate());
   if (missing.length === 0) return [];
-  const canInstall = process.platform === 'linux' && isRoot() && onPath('apt-get') !== undefined;
   if (!canInstall) return missing;
   const packages = missing.map((dep) => dep.debian);
   log(`system-deps: installing ${packages.join(', ')} from Debian's packages (needed by ${missing.map((dep) => dep.usedBy).join('; ')})`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const update = spawnSync('apt-get', ['update', '-qq'], { stdio: ['ignore', 'ignore', 'inherit'], env });
-  if (update.status !== 0) log('system-deps: apt-get update failed; trying the install with the package lists there are');
-  spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { stdio: ['ignore', 'ignore', 'inherit'], env });
+  if (run('apt-get', ['update', '-qq'], env) !== 0)
+    log('system-deps: apt-get update failed; trying the install with the package lists there are');
+  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], env);
   return missing.filter((dep) => !dep.locate());
 }
 
+/** The message printed when deps are still missing: what, for which tests, and the command to type. */
+export function missingMessage(stillMissing, options = {}) {
+  return [
+    'The tests need programs that are not installed:',
+    ...stillMissing.map((dep) => `  - ${dep.name}, for ${dep.usedBy}`),
+    `Install them with:\n\n  ${installCommand(stillMissing, options)}\n\nthen run the tests again. No test was run.`,
+  ].join('\n');
+}
+
+/**
+ * The whole check as `pnpm test` runs it; returns the process exit code.
+ * @param {{ deps?: SystemDep[], error?: (text: string) => void, log?: (line: string) => void, canInstall?: boolean, run?: (command: string, args: string[], env: NodeJS.ProcessEnv) => number | null }} [options]
+ */
+export function main({ deps = SYSTEM_DEPS, error = (text) => console.error(text), ...options } = {}) {
+  const stillMissing = ensureSystemDeps({ deps, ...options });
+  if (stillMissing.length === 0) return 0;
+  error(missingMessage(stillMissing));
+  return 1;
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const stillMissing = ensureSystemDeps();
-  if (stillMissing.length > 0) {
-    console.error('The tests need programs that are not installed:');
-    for (const dep of stillMissing) console.error(`  - ${dep.name}, for ${dep.usedBy}`);
-    console.error(`Install them with:\n\n  ${installCommand(stillMissing)}\n\nthen run the tests again. No test was run.`);
-    process.exit(1);
-  }
+  process.exitCode = main();
 }

@@ -2,7 +2,7 @@
 // --session, and the conversation goes on where it was. The session lives in SQLite by default, or
 // in Redis or DynamoDB by flag; the model is bedrock-local (offline) unless --bedrock is given.
 //
-//   pnpm chat                                  interactive; /reset forgets the session, /quit leaves
+//   pnpm chat                                  interactive; /help, /reset forgets the session, /quit leaves
 //   pnpm chat -- "My name is Ada"              one turn, then exit (run it again: the session is kept)
 //   pnpm chat -- --store redis --redis-url redis://127.0.0.1:6379
 //   pnpm chat -- --store dynamodb --table novaloop-chat [--dynamodb-endpoint http://127.0.0.1:8000]
@@ -17,6 +17,7 @@ import { DynamoDBSessionStore, RedisSessionStore, SqliteSessionStore, createSess
 import { createInterface } from 'node:readline/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHAT_HELP, parseChatCommand } from './chat-commands.js';
 import { hasAwsCredentials } from './demo.js';
 
 const MODEL = 'us.amazon.nova-lite-v1:0';
@@ -154,19 +155,24 @@ export async function main(
       answers.push(result.text);
       out(`Assistant: ${result.text}`);
     };
+    /** Handles one line; false when the chat should end. */
+    const handle = async (line: string): Promise<boolean> => {
+      const command = parseChatCommand(line);
+      if (command?.kind === 'quit') return false;
+      if (command?.kind === 'help') out(CHAT_HELP);
+      else if (command?.kind === 'reset') {
+        await forget(store, options.session);
+        out('Session forgotten.');
+      } else if (command?.kind === 'unknown') out(`Unknown command ${command.name}; /help lists the commands. Nothing was sent.`);
+      else if (line.trim()) await turn(line.trim());
+      return true;
+    };
     if (options.message !== undefined) {
-      await turn(options.message);
+      await handle(options.message);
     } else {
-      out('Type a message; /reset forgets this session, /quit leaves.');
+      out('Type a message; /help lists the commands, /reset forgets this session, /quit leaves.');
       const lines = createInterface({ input, terminal: false });
-      for await (const line of lines) {
-        const text = line.trim();
-        if (text === '/quit') break;
-        if (text === '/reset') {
-          await forget(store, options.session);
-          out('Session forgotten.');
-        } else if (text) await turn(text);
-      }
+      for await (const line of lines) if (!(await handle(line))) break;
       lines.close();
     }
   } finally {

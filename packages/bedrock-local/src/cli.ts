@@ -23,7 +23,8 @@ export async function main(argv: string[]): Promise<void> {
   let values;
   try {
     ({ values } = parseArgs({
-      args: argv,
+      // `pnpm run bedrock-local -- --port 8787` passes the `--` on; a leading one separates nothing.
+      args: argv[0] === '--' ? argv.slice(1) : argv,
       options: {
         port: { type: 'string' },
         host: { type: 'string' },

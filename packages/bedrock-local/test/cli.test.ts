@@ -56,6 +56,17 @@ describe('novaloop-bedrock-local CLI', () => {
     expect(code).toBe(0);
   });
 
+  it('accepts the leading `--` that `pnpm run bedrock-local -- --port N` passes on', async () => {
+    const { child, endpoint } = await launch(['--', '--port', '0', '--latency-ms', '1']);
+    expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const response = await sdkClient({ endpoint } as LocalBedrock).send(
+      new ConverseCommand({ modelId: 'us.amazon.nova-micro-v1:0', messages: [{ role: 'user', content: [{ text: 'hi' }] }] }),
+    );
+    expect(response.stopReason).toBe('end_turn');
+    child.kill('SIGTERM');
+    expect(((await once(child, 'exit')) as [number | null])[0]).toBe(0);
+  });
+
   it('exits with status 2 and says why on a bad flag or a broken script', async () => {
     for (const args of [['--latency-ms', 'soon'], ['--script', '/nonexistent/script.json'], ['--bogus']]) {
       const child = spawn(process.execPath, [bin, ...args]);

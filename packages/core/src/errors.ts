@@ -14,6 +14,14 @@ export type NovaloopErrorCode =
   | 'TOOL_OUTPUT'
   | 'LISTENER'
   | 'INTERNAL'
+  | 'BEDROCK_UNREACHABLE'
+  | 'CREDENTIALS_MISSING'
+  | 'REGION_MISSING'
+  | 'PROMPT_EMPTY'
+  | 'INFERENCE_OUT_OF_RANGE'
+  | 'MODEL_ID_INVALID'
+  // @novaloop/memory
+  | 'STORE_DRIVER_MISSING'
   // @novaloop/trace
   | 'TRACE_WRITE_FAILED'
   | 'TRACE_SINK_CLOSED'

@@ -71,7 +71,7 @@ describe.concurrent('retries', () => {
     server.injectFaults({ fault: { kind: 'latency', ms: 10_000 }, requests: [1] });
     const agent = agentOn(server, {
       tools: infraTools,
-      clientConfig: { endpoint: server.endpoint, credentials: { ...LOCAL_CREDENTIALS }, idleTimeoutMs: 200 },
+      clientConfig: { endpoint: server.endpoint, region: 'us-east-1', credentials: { ...LOCAL_CREDENTIALS }, idleTimeoutMs: 200 },
     });
     const retries: string[] = [];
     agent.events.on('retry', (event) => retries.push(event.error.code));

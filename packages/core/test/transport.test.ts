@@ -21,7 +21,12 @@ describe('transport', () => {
     const server = await start({ script: INFRA_SCRIPT, latencyMs: 20 });
     const agent = agentOn(server, {
       tools: infraTools,
-      clientConfig: { endpoint: server.endpoint, credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxSockets: 4 },
+      clientConfig: {
+        endpoint: server.endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+        maxSockets: 4,
+      },
     });
     await Promise.all(Array.from({ length: 12 }, () => agent.run(INFRA_QUESTION)));
     expect(server.requests).toHaveLength(36);

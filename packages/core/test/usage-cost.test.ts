@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { useBedrock } from './helpers.js';
+import { getServiceStatus, useBedrock } from './helpers.js';
 
 // Nova caches only prefixes of at least 1,000 tokens; this system prompt is about 1,500.
 const LONG_SYSTEM = `You are the operations assistant for a large ECS estate. ${'Follow the runbook carefully and cite the step you used. '.repeat(100)}`;
@@ -28,5 +28,30 @@ describe('usage and cost with prompt caching', () => {
     const server = await start();
     const result = await agentOn(server, { price: { inputPer1M: 1_000_000, outputPer1M: 0 } }).run('hi');
     expect(result.costUsd).toBe(result.usage.inputTokens);
+  });
+});
+
+describe('cost sums over a run', () => {
+  const { start, agentOn } = useBedrock();
+
+  it("a run's cost is the exact sum of its steps, without float noise", async () => {
+    const server = await start({
+      script: {
+        turns: [
+          { content: [{ toolUse: { toolUseId: 'auto', name: 'get_service_status', input: { service_name: 'payments-api' } } }] },
+          { content: [{ toolUse: { toolUseId: 'auto', name: 'get_service_status', input: { service_name: 'report-worker' } } }] },
+          { content: [{ text: 'Both are healthy.' }] },
+        ],
+      },
+    });
+    const result = await agentOn(server, { tools: [getServiceStatus] }).run('Are payments-api and report-worker healthy?');
+    expect(result.steps).toHaveLength(3);
+    const pico = result.steps.reduce(
+      (sum, step) => sum + BigInt(step.usage.inputTokens) * 800_000n + BigInt(step.usage.outputTokens) * 3_200_000n,
+      0n,
+    );
+    expect(result.costUsd).toBe(Number(pico) / 1e12);
+    // At most the digits the prices and token counts give: no ...0000000003 tail.
+    expect(String(result.costUsd)).toMatch(/^0\.\d{1,12}$/);
   });
 });

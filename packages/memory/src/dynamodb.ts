@@ -1,12 +1,8 @@
 import type { Message } from '@aws-sdk/client-bedrock-runtime';
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  UpdateTimeToLiveCommand,
-  type DynamoDBClientConfig,
-} from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import type * as ClientDynamoDB from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type * as LibDynamoDB from '@aws-sdk/lib-dynamodb';
 import {
   AgentConfigError,
   SessionConflictError,
@@ -19,6 +15,20 @@ import { checkAppend, checkSessionId } from '@novaloop/core/session-store';
 import { randomUUID } from 'node:crypto';
 import { decodeStep, encodeStep, toSessionState } from './codec.js';
 import { storeFailure } from './failure.js';
+import { loadDriver } from './load-driver.js';
+
+const DRIVER_PACKAGES = ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'];
+
+type Lib = typeof LibDynamoDB;
+
+/** Both driver packages, loaded on first use. */
+async function loadDynamoDB(who: string): Promise<{ client: typeof ClientDynamoDB; lib: Lib }> {
+  const [client, lib] = await Promise.all([
+    loadDriver(who, DRIVER_PACKAGES, () => import('@aws-sdk/client-dynamodb')),
+    loadDriver(who, DRIVER_PACKAGES, () => import('@aws-sdk/lib-dynamodb')),
+  ]);
+  return { client, lib };
+}
 
 /**
  * The table layout, for infrastructure as code:
@@ -83,14 +93,15 @@ const KNOWN_LIMIT = 10_000;
  * GetItem), so no append can leave a gap.
  */
 export class DynamoDBSessionStore implements SessionStore {
-  private readonly doc: DynamoDBDocumentClient;
-  private readonly owned: DynamoDBClient | undefined;
+  private driver: Promise<{ doc: DynamoDBDocumentClient; lib: Lib }> | undefined;
+  private owned: DynamoDBClient | undefined;
+  private closed = false;
   private readonly tableName: string;
   private readonly ttlSeconds: number | undefined;
   private readonly now: () => number;
   private readonly known = new Map<string, Known>();
 
-  constructor(options: DynamoDBSessionStoreOptions) {
+  constructor(private readonly options: DynamoDBSessionStoreOptions) {
     if (typeof options.tableName !== 'string' || options.tableName.length < 3) {
       throw new AgentConfigError('DynamoDBSessionStore needs `tableName` (3 to 255 characters); see createSessionTable.');
     }
@@ -100,15 +111,26 @@ export class DynamoDBSessionStore implements SessionStore {
     this.tableName = options.tableName;
     this.ttlSeconds = options.ttlSeconds;
     this.now = options.now ?? Date.now;
-    if (options.client instanceof DynamoDBDocumentClient) {
-      this.doc = options.client;
-    } else {
-      // Making an SDK client opens nothing: connections are made by the first request.
-      this.owned = options.client ? undefined : new DynamoDBClient(options.clientConfig ?? {});
-      this.doc = DynamoDBDocumentClient.from(options.client ?? (this.owned as DynamoDBClient), {
-        marshallOptions: { removeUndefinedValues: true },
-      });
-    }
+  }
+
+  /** The document client and command classes; the driver packages load on the first call. */
+  private open(): Promise<{ doc: DynamoDBDocumentClient; lib: Lib }> {
+    this.driver ??= loadDynamoDB('DynamoDBSessionStore').then(
+      ({ client, lib }) => {
+        const given = this.options.client;
+        if (given instanceof lib.DynamoDBDocumentClient) return { doc: given, lib };
+        // Making an SDK client opens nothing: connections are made by the first request.
+        if (!given && !this.closed) this.owned = new client.DynamoDBClient(this.options.clientConfig ?? {});
+        const base = given ?? this.owned;
+        if (!base) throw new AgentConfigError('DynamoDBSessionStore: the store is closed.');
+        return { doc: lib.DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } }), lib };
+      },
+      (error: unknown) => {
+        this.driver = undefined;
+        throw error;
+      },
+    );
+    return this.driver;
   }
 
   async load(sessionId: string): Promise<SessionState | undefined> {
@@ -181,27 +203,30 @@ export class DynamoDBSessionStore implements SessionStore {
   }
 
   /**
-   * Deletes every item of a session (and of its large steps); returns how many steps there were.
+   * Deletes every item of a session (and of its large steps); resolves to whether the session existed.
    * Only for a session nobody is using: another process that loaded it before the delete still
    * believes its steps exist, and its next append would start the new session at a later version.
    */
-  async delete(sessionId: string): Promise<number> {
+  async delete(sessionId: string): Promise<boolean> {
     checkSessionId(sessionId);
     const items = await this.queryAll(sessionKey(sessionId));
     for (const item of items) if (typeof item.blob === 'string') await this.deleteCollection(blobKey(item.blob));
     await this.deleteCollection(sessionKey(sessionId), items);
     this.known.delete(sessionId);
-    return items.length;
+    return items.length > 0;
   }
 
-  /** Destroys the client the store made (a client you passed in is left alone). */
-  close(): void {
+  /** Destroys the client the store made (a client you passed in is left alone). Safe to call twice. */
+  async close(): Promise<void> {
+    this.closed = true;
     this.owned?.destroy();
+    this.owned = undefined;
   }
 
   private async putStep(item: Record<string, unknown>): Promise<boolean> {
+    const { doc, lib } = await this.open();
     try {
-      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
+      await doc.send(new lib.PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
@@ -211,12 +236,13 @@ export class DynamoDBSessionStore implements SessionStore {
 
   /** Step `version`'s expiry if that step exists; known from this process's last load or append if it can be. */
   private async previousStep(sessionId: string, version: number): Promise<{ expiresAt: number | undefined } | undefined> {
+    const { doc, lib } = await this.open();
     const known = this.known.get(sessionId);
     // A known step stays (nothing is deleted but expired sessions), so it needs no read.
     const alive = known && (known.expiresAt === undefined || known.expiresAt * 1000 > this.now());
     if (known && alive && known.version >= version) return { expiresAt: known.expiresAt };
-    const found = await this.doc.send(
-      new GetCommand({
+    const found = await doc.send(
+      new lib.GetCommand({
         TableName: this.tableName,
         Key: { pk: sessionKey(sessionId), sk: version },
         ConsistentRead: true,
@@ -230,8 +256,9 @@ export class DynamoDBSessionStore implements SessionStore {
   }
 
   private async latestVersion(sessionId: string): Promise<number> {
-    const result = await this.doc.send(
-      new QueryCommand({
+    const { doc, lib } = await this.open();
+    const result = await doc.send(
+      new lib.QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': sessionKey(sessionId) },
@@ -253,6 +280,7 @@ export class DynamoDBSessionStore implements SessionStore {
    * that restarted the session meanwhile keeps its steps.
    */
   private async purgeIfExpired(sessionId: string): Promise<boolean> {
+    const { doc, lib } = await this.open();
     const items = await this.queryAll(sessionKey(sessionId), ['pk', 'sk', 'expiresAt', 'blob']);
     const nowSeconds = this.now() / 1000;
     const expired = items.filter((item) => {
@@ -262,9 +290,9 @@ export class DynamoDBSessionStore implements SessionStore {
     if (expired.length === 0 || expired.length !== items.length) return false;
     await Promise.all(
       expired.map((item) =>
-        this.doc
+        doc
           .send(
-            new DeleteCommand({
+            new lib.DeleteCommand({
               TableName: this.tableName,
               Key: { pk: item.pk, sk: item.sk },
               ConditionExpression: 'expiresAt <= :now',
@@ -282,6 +310,7 @@ export class DynamoDBSessionStore implements SessionStore {
   }
 
   private async writeBlob(blob: string, bytes: Buffer, expiresAt: number | undefined): Promise<number> {
+    const { doc, lib } = await this.open();
     const parts = Math.ceil(bytes.length / INLINE_STEP_BYTES);
     await Promise.all(
       Array.from({ length: parts }, (_, i) => {
@@ -291,7 +320,7 @@ export class DynamoDBSessionStore implements SessionStore {
           data: new Uint8Array(bytes.subarray(i * INLINE_STEP_BYTES, (i + 1) * INLINE_STEP_BYTES)),
         };
         if (expiresAt !== undefined) item.expiresAt = expiresAt;
-        return this.doc.send(new PutCommand({ TableName: this.tableName, Item: item }));
+        return doc.send(new lib.PutCommand({ TableName: this.tableName, Item: item }));
       }),
     );
     return parts;
@@ -313,13 +342,14 @@ export class DynamoDBSessionStore implements SessionStore {
   }
 
   private async queryAll(pk: string, projection?: string[]): Promise<StepItem[]> {
+    const { doc, lib } = await this.open();
     // Names go through ExpressionAttributeNames: `blob` and `data` are DynamoDB reserved words.
     const names = projection ? Object.fromEntries(projection.map((name, i) => [`#p${i}`, name])) : undefined;
     const items: StepItem[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await this.doc.send(
-        new QueryCommand({
+      const page = await doc.send(
+        new lib.QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk',
           ExpressionAttributeValues: { ':pk': pk },
@@ -335,9 +365,10 @@ export class DynamoDBSessionStore implements SessionStore {
   }
 
   private async deleteCollection(pk: string, items?: StepItem[]): Promise<void> {
+    const { doc, lib } = await this.open();
     const keys = items ?? (await this.queryAll(pk, ['pk', 'sk']));
     await Promise.all(
-      keys.map((item) => this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: item.pk, sk: item.sk } }))),
+      keys.map((item) => doc.send(new lib.DeleteCommand({ TableName: this.tableName, Key: { pk: item.pk, sk: item.sk } }))),
     );
   }
 
@@ -369,6 +400,7 @@ export async function createSessionTable(
   options: CreateSessionTableOptions,
 ): Promise<{ created: boolean }> {
   const { tableName } = options;
+  const { CreateTableCommand, DescribeTableCommand, UpdateTimeToLiveCommand } = (await loadDynamoDB('createSessionTable')).client;
   try {
     await client.send(
       new CreateTableCommand({

@@ -8,3 +8,4 @@ export { RedisSessionStore } from './redis.js';
 export type { RedisSessionStoreOptions } from './redis.js';
 export { DynamoDBSessionStore, createSessionTable, DYNAMODB_KEY_SCHEMA, INLINE_STEP_BYTES } from './dynamodb.js';
 export type { DynamoDBSessionStoreOptions, CreateSessionTableOptions } from './dynamodb.js';
+export { StoreDriverMissingError } from './load-driver.js';

@@ -9,9 +9,10 @@ import {
 } from '@novaloop/core';
 import { checkAppend, checkSessionId } from '@novaloop/core/session-store';
 import { createHash } from 'node:crypto';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { decodeStep, encodeStep, toSessionState } from './codec.js';
 import { storeFailure } from './failure.js';
+import { loadDriver } from './load-driver.js';
 
 export interface RedisSessionStoreOptions {
   /** An existing ioredis client, used as given and never closed by the store. */
@@ -45,6 +46,9 @@ const APPEND_SHA = createHash('sha1').update(APPEND).digest('hex');
  */
 export class RedisSessionStore implements SessionStore {
   private client: Redis | undefined;
+  private connecting: Promise<Redis> | undefined;
+  /** The last connection error ioredis reported, to say why a command failed. */
+  private lastConnectionError: Error | undefined;
   private readonly ownsClient: boolean;
   private readonly keyPrefix: string;
   private readonly ttlMs: number;
@@ -70,9 +74,9 @@ export class RedisSessionStore implements SessionStore {
     let entries: string[];
     try {
       // One command, so it reads one state of the list whatever other writers do.
-      entries = await this.redis().lrange(this.keyOf(sessionId), 0, -1);
+      entries = await (await this.redis()).lrange(this.keyOf(sessionId), 0, -1);
     } catch (error) {
-      throw wrongType(sessionId, error) ?? storeFailure(sessionId, 'load', error);
+      throw wrongType(sessionId, error) ?? storeFailure(sessionId, 'load', this.unreachable(error));
     }
     return toSessionState(
       sessionId,
@@ -85,14 +89,14 @@ export class RedisSessionStore implements SessionStore {
     const args = [this.keyOf(sessionId), expectedVersion, encodeStep(messages, update), this.ttlMs] as const;
     let reply: unknown;
     try {
-      const client = this.redis();
+      const client = await this.redis();
       reply = await client.evalsha(APPEND_SHA, 1, ...args).catch((error: unknown) => {
         // The script cache is empty after a restart or on a new server: send the script itself once.
         if (error instanceof Error && error.message.startsWith('NOSCRIPT')) return client.eval(APPEND, 1, ...args);
         throw error;
       });
     } catch (error) {
-      throw wrongType(sessionId, error) ?? storeFailure(sessionId, 'append', error);
+      throw wrongType(sessionId, error) ?? storeFailure(sessionId, 'append', this.unreachable(error));
     }
     const [ok, version] = Array.isArray(reply) ? (reply as unknown[]) : [];
     if (typeof version !== 'number') throw storeFailure(sessionId, 'append', new Error(`unexpected script reply ${JSON.stringify(reply)}`));
@@ -100,35 +104,72 @@ export class RedisSessionStore implements SessionStore {
     return version;
   }
 
-  /** Deletes a session; returns whether it existed. */
+  /** Deletes every step of a session; resolves to whether the session existed. */
   async delete(sessionId: string): Promise<boolean> {
     checkSessionId(sessionId);
-    return (await this.redis().del(this.keyOf(sessionId))) > 0;
+    return (await (await this.redis()).del(this.keyOf(sessionId))) > 0;
   }
 
-  /** Closes the client the store made (a client you passed in is left open). */
+  /** Closes the client the store made (a client you passed in is left open). Safe to call twice. */
   async close(): Promise<void> {
-    if (!this.ownsClient || !this.client) return;
-    const client = this.client;
+    if (!this.ownsClient) return;
+    const client = this.client ?? (await this.connecting?.catch(() => undefined));
     this.client = undefined;
+    this.connecting = undefined;
+    if (!client) return;
     if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
     else client.disconnect();
   }
 
-  private redis(): Redis {
-    if (!this.client) {
-      this.client = new Redis(this.options.url as string, {
-        // Connect on the first command, not in the constructor.
-        lazyConnect: true,
-        // A store call fails after a few reconnect attempts instead of waiting ~20 of them.
-        maxRetriesPerRequest: 2,
-        ...this.options.redisOptions,
-      });
-      // Failures reach the caller through the rejected command; without a listener ioredis would
-      // also print every reconnect error.
-      this.client.on('error', () => undefined);
-    }
-    return this.client;
+  private redis(): Promise<Redis> {
+    if (this.client) return Promise.resolve(this.client);
+    this.connecting ??= loadDriver('RedisSessionStore', ['ioredis'], () => import('ioredis')).then(
+      ({ Redis }) => {
+        const client = new Redis(this.options.url as string, {
+          // Connect on the first command, not in the constructor.
+          lazyConnect: true,
+          // A store call fails after a few reconnect attempts instead of waiting ~20 of them.
+          maxRetriesPerRequest: 2,
+          ...this.options.redisOptions,
+        });
+        // Failures reach the caller through the rejected command (see unreachable()); without a
+        // listener ioredis would also print every reconnect error.
+        client.on('error', (error: Error) => {
+          this.lastConnectionError = error;
+        });
+        client.on('ready', () => {
+          this.lastConnectionError = undefined;
+        });
+        this.client = client;
+        return client;
+      },
+      (error: unknown) => {
+        this.connecting = undefined;
+        throw error;
+      },
+    );
+    return this.connecting;
+  }
+
+  /**
+   * ioredis reports a server it cannot reach as "Reached the max retries per request limit" or
+   * "Connection is closed", naming neither host nor port; say which server and why instead.
+   */
+  private unreachable(error: unknown): unknown {
+    const client = this.client;
+    if (!client || !(error instanceof Error)) return error;
+    const connectionFailure =
+      /max retries per request|Connection is closed|Stream isn't writeable/i.test(error.message) ||
+      /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH)$/.test(String((error as NodeJS.ErrnoException).code));
+    if (!connectionFailure) return error;
+    const { host, port } = client.options;
+    const why = this.lastConnectionError?.message ?? error.message;
+    return new Error(
+      `Redis at ${host ?? 'localhost'}:${port ?? 6379} cannot be reached (${why}); check that it is running and the url is right`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 

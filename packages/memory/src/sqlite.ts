@@ -1,9 +1,10 @@
 import type { Message } from '@aws-sdk/client-bedrock-runtime';
-import { createClient, type Client } from '@libsql/client';
+import type { Client } from '@libsql/client';
 import { AgentConfigError, SessionConflictError, type SessionState, type SessionStore, type SessionUpdate } from '@novaloop/core';
 import { checkAppend, checkSessionId } from '@novaloop/core/session-store';
 import { decodeStep, encodeStep, toSessionState } from './codec.js';
 import { storeFailure } from './failure.js';
+import { loadDriver } from './load-driver.js';
 
 export interface SqliteSessionStoreOptions {
   /** An existing `@libsql/client` client, used as given and never closed by the store. */
@@ -94,16 +95,16 @@ export class SqliteSessionStore implements SessionStore {
     return expectedVersion + 1;
   }
 
-  /** Deletes a session's steps; returns how many there were. */
-  async delete(sessionId: string): Promise<number> {
+  /** Deletes every step of a session; resolves to whether the session existed. */
+  async delete(sessionId: string): Promise<boolean> {
     checkSessionId(sessionId);
     const client = await this.open();
     const result = await client.execute({ sql: `DELETE FROM ${this.table} WHERE session_id = ?`, args: [sessionId] });
-    return result.rowsAffected;
+    return result.rowsAffected > 0;
   }
 
-  /** Closes the client the store made (a client you passed in is left open). */
-  close(): void {
+  /** Closes the client the store made (a client you passed in is left open). Safe to call twice. */
+  async close(): Promise<void> {
     if (this.ownsClient) this.client?.close();
   }
 
@@ -120,6 +121,7 @@ export class SqliteSessionStore implements SessionStore {
     let client = this.client;
     if (!client) {
       const url = toUrl(this.options.url as string);
+      const { createClient } = await loadDriver('SqliteSessionStore', ['@libsql/client'], () => import('@libsql/client'));
       client = createClient({ url, timeout: this.options.busyTimeoutMs ?? 5_000 });
       this.client = client;
       // WAL lets loads read while another process writes; it is a property of the file, so it is

@@ -181,7 +181,8 @@ describe('DynamoDBSessionStore', () => {
     await store.append('gone', [msg('user', 'q'.repeat(INLINE_STEP_BYTES + 1))], 0);
     await store.append('gone', [msg('assistant', 'a')], 1);
     const [first] = await itemsOf('session#gone');
-    expect(await store.delete('gone')).toBe(2);
+    expect(await store.delete('gone')).toBe(true);
+    expect(await store.delete('gone')).toBe(false);
     expect(await itemsOf('session#gone')).toEqual([]);
     expect(await itemsOf(`blob#${String(first?.blob)}`)).toEqual([]);
     expect(await store.load('gone')).toBeUndefined();

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisSessionStore } from '../src/index.js';
 import { describeSessionStore } from './conformance.js';
+import { installCommand, SYSTEM_DEPS } from '../../../scripts/system-deps.mjs';
 import { REDIS_INSTALL_HINT, startRedisServer, type RedisServer } from '@novaloop/test-servers';
 
 let server: RedisServer;
@@ -87,6 +88,8 @@ describe('RedisSessionStore', () => {
     const started = Date.now();
     const error = await store.load('s').catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'SESSION_STORE', message: expect.stringMatching(/could not load session s/) });
+    // Which server, and why: not ioredis's "max retries" / "Connection is closed".
+    expect((error as Error).message).toMatch(/Redis at 127\.0\.0\.1:1 cannot be reached \(connect ECONNREFUSED 127\.0\.0\.1:1\)/);
     await expect(store.append('s', msg('a'), 0)).rejects.toMatchObject({ code: 'SESSION_STORE' });
     expect(Date.now() - started).toBeLessThan(5_000);
     await store.close();
@@ -99,5 +102,7 @@ describe('RedisSessionStore', () => {
 
   it('the test setup fails, saying how to install it, when redis-server is missing', async () => {
     await expect(startRedisServer('/nonexistent/redis-server')).rejects.toThrow(REDIS_INSTALL_HINT);
+    // The same command `pnpm test`'s system-deps check prints.
+    expect(REDIS_INSTALL_HINT).toContain(installCommand(SYSTEM_DEPS.filter((dep) => dep.name === 'redis-server')));
   });
 });

@@ -1,3 +1,4 @@
+import { checkInference, checkModelId, checkPrompt } from '../model/preflight.js';
 import type { BedrockRuntimeClient, ContentBlock, SystemContentBlock } from '@aws-sdk/client-bedrock-runtime';
 import { EventEmitter } from 'eventemitter3';
 import { randomUUID } from 'node:crypto';
@@ -102,6 +103,8 @@ export class Agent {
   constructor(options: AgentOptions) {
     if (typeof options.model !== 'string' || options.model === '')
       throw new AgentConfigError('`model` is required, e.g. "us.amazon.nova-pro-v1:0".');
+    checkModelId(options.model);
+    checkInference(options.inference);
     const maxSteps = options.maxSteps ?? 10;
     positiveInteger('maxSteps', maxSteps);
     const toolConcurrency = options.toolConcurrency ?? 8;
@@ -231,6 +234,7 @@ export class Agent {
   }
 
   private start(input: string | ContentBlock[], options: RunOptions): ActiveRun {
+    checkPrompt(input);
     const controller = new AbortController();
     const outer = options.signal;
     const onAbort = () => controller.abort(outer?.reason);

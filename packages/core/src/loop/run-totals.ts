@@ -1,17 +1,23 @@
+import { CostTotal } from '../model/money.js';
+import type { ModelPrice } from '../model/model-catalog.js';
 import { addUsage, emptyUsage, type Usage } from '../model/usage.js';
 
 /** A run's usage and cost over every billed model request, summaries included. */
 export class RunTotals {
   readonly usage: Usage = emptyUsage();
-  /** USD; `undefined` once any request's price is unknown (never 0 for "unknown"). */
-  costUsd: number | undefined;
+  private readonly cost: CostTotal;
 
   constructor(priced: boolean) {
-    this.costUsd = priced ? 0 : undefined;
+    this.cost = new CostTotal(priced);
   }
 
-  readonly account = (usage: Usage, costUsd: number | undefined): void => {
+  /** USD, summed exactly; `undefined` once any request's price is unknown (never 0 for "unknown"). */
+  get costUsd(): number | undefined {
+    return this.cost.usd;
+  }
+
+  readonly account = (usage: Usage, price: ModelPrice | undefined): void => {
     addUsage(this.usage, usage);
-    this.costUsd = this.costUsd === undefined || costUsd === undefined ? undefined : this.costUsd + costUsd;
+    this.cost.add(usage, price);
   };
 }

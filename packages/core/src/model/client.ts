@@ -2,10 +2,11 @@ import { BedrockRuntimeClient, type BedrockRuntimeClientConfig } from '@aws-sdk/
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import http from 'node:http';
 import https from 'node:https';
+import { resolveRegion } from './region.js';
 
 /** How `Agent` builds its Bedrock client when you do not pass one. */
 export interface ClientConfig {
-  /** Defaults to AWS_REGION, then AWS_DEFAULT_REGION, then us-east-1. */
+  /** Defaults to AWS_REGION, then AWS_DEFAULT_REGION, then the profile's region (~/.aws/config); none is RegionMissingError. */
   region?: string;
   /** E.g. bedrock-local's endpoint. */
   endpoint?: string;
@@ -31,7 +32,7 @@ export interface ClientConfig {
 export function createBedrockClient(config: ClientConfig = {}): BedrockRuntimeClient {
   const agentOptions = { keepAlive: true, maxSockets: config.maxSockets ?? 256 };
   const clientConfig: BedrockRuntimeClientConfig = {
-    region: config.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    region: resolveRegion(config.region),
     maxAttempts: 1,
     requestHandler: new NodeHttpHandler({
       httpAgent: new http.Agent(agentOptions),

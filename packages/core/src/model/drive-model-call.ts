@@ -3,6 +3,7 @@ import { BedrockRequestError, ContextWindowExceededError, MalformedToolUseError,
 import { sentMessages, type AgentEvent, type ModelCallPurpose } from '../loop/events.js';
 import { classifyError } from './classify-error.js';
 import { converse, converseStream, type ModelTurn } from './converse-transport.js';
+import { explainFailure } from './endpoint-errors.js';
 import { inferenceRequestFields, repairInference, type InferenceSettings } from './inference.js';
 import type { ModelInfo, ModelPrice } from './model-catalog.js';
 import { backoffDelay, sleep, type ResolvedRetry } from './retry-policy.js';
@@ -46,8 +47,8 @@ export interface ModelCallScope {
   signal: AbortSignal;
   /** Requests made so far in this step, by every call of the step: attempt numbers never restart in a step. */
   attempts: { count: number };
-  /** Adds a billed attempt's usage and cost (`undefined`: unknown price) to the run's totals. */
-  account(usage: Usage, costUsd: number | undefined): void;
+  /** Adds a billed attempt's usage, at `price` (`undefined`: unknown), to the run's totals. */
+  account(usage: Usage, price: ModelPrice | undefined): void;
 }
 
 export interface ModelCallResult {
@@ -146,7 +147,7 @@ export async function* driveModelCall(
       }
     } else if (turn) {
       addUsage(usage, turn.usage);
-      scope.account(turn.usage, costOf(turn.usage, request.price));
+      scope.account(turn.usage, request.price);
       if (turn.stopReason === 'model_context_window_exceeded') {
         overflow = new ContextWindowExceededError(`${modelId} stopped with model_context_window_exceeded.`);
       } else if (isStep) {
@@ -220,6 +221,8 @@ function collectVisibleText(message: Message): string {
 }
 
 function bedrockError(kind: ReturnType<typeof classifyError>, attempts: number, cause: unknown, modelId: string): BedrockRequestError {
+  const explained = explainFailure(kind, attempts, cause);
+  if (explained) return explained;
   const retryable = kind.kind === 'transient';
   const next = retryable
     ? `still failing after ${attempts} attempt(s). Raise retry.maxAttempts, or check the service quotas for ${modelId}.`

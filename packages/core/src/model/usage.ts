@@ -1,4 +1,5 @@
 import type { ModelPrice } from './model-catalog.js';
+import { costInPicoUsd, picoUsdToUsd } from './money.js';
 
 /** Tokens of one model call, or summed over a run. Cache fields are 0 when caching was not used. */
 export interface Usage {
@@ -38,11 +39,5 @@ export function addUsage(into: Usage, add: Usage): void {
 
 /** USD for `usage` at `price`; `undefined` when the price is unknown, so an unpriced model never reads as free. */
 export function costOf(usage: Usage, price: ModelPrice | undefined): number | undefined {
-  if (!price) return undefined;
-  const perToken =
-    usage.inputTokens * price.inputPer1M +
-    usage.outputTokens * price.outputPer1M +
-    usage.cacheReadInputTokens * (price.cacheReadPer1M ?? price.inputPer1M) +
-    usage.cacheWriteInputTokens * (price.cacheWritePer1M ?? price.inputPer1M);
-  return perToken / 1_000_000;
+  return price ? picoUsdToUsd(costInPicoUsd(usage, price)) : undefined;
 }

@@ -1,4 +1,5 @@
 import type { JsonValue } from '../json.js';
+import { dateAsIsoString } from './date-input.js';
 import type { $ZodType } from 'zod/v4/core';
 import { createRequire } from 'node:module';
 import type { zodToJsonSchema as ZodToJsonSchema } from 'zod-to-json-schema';
@@ -12,11 +13,12 @@ function zodToJsonSchema(...args: Parameters<typeof ZodToJsonSchema>): ReturnTyp
   return zod3Converter(...args);
 }
 
-// zod is a peer dependency (3.23 or later, or 4): `zod/v4/core` exists only from zod 3.25, so it is
+// zod is a peer dependency (3.25 or later, or 4): `zod/v4/core` exists only from zod 3.25, so it is
 // loaded when a zod 4 schema is converted, which proves it is there.
-type ToJSONSchema = (schema: $ZodType, params: { io: 'input'; unrepresentable: 'any' }) => unknown;
+type ToJSONSchemaParams = { io: 'input'; unrepresentable: 'any'; override?: typeof dateAsIsoString };
+type ToJSONSchema = (schema: $ZodType, params: ToJSONSchemaParams) => unknown;
 let zod4Converter: ToJSONSchema | undefined;
-function toJSONSchema(schema: $ZodType, params: { io: 'input'; unrepresentable: 'any' }): unknown {
+function toJSONSchema(schema: $ZodType, params: ToJSONSchemaParams): unknown {
   zod4Converter ??= (createRequire(import.meta.url)('zod/v4/core') as { toJSONSchema: ToJSONSchema }).toJSONSchema;
   return zod4Converter(schema, params);
 }
@@ -68,7 +70,7 @@ function toRawJsonSchema(schema: unknown, toolName: string): JsonValue {
     if (typeof schema === 'object' && schema !== null && '_zod' in schema) {
       // zod 4 must be checked first: its schemas also carry a `_def`, and zod-to-json-schema turns them
       // into an empty schema without any error.
-      converted = toJSONSchema(schema as $ZodType, { io: 'input', unrepresentable: 'any' });
+      converted = toJSONSchema(schema as $ZodType, { io: 'input', unrepresentable: 'any', override: dateAsIsoString });
     } else if (isZod3Schema(schema)) {
       // `$refStrategy: 'none'` would silently replace a recursive reference with `{}` (accept anything);
       // with 'root' the recursion stays visible as a `$ref`, which the inliner rejects with a clear error.

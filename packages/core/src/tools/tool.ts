@@ -1,6 +1,7 @@
 import { ToolDefinitionError } from '../errors.js';
 import type { JsonValue } from '../json.js';
 import type { SessionAttributes } from '../session/session-store.js';
+import { rejectDateInputs } from './date-input.js';
 import type { JsonSchemaObject } from './tool-schema.js';
 import { toNovaInputSchema } from './tool-schema.js';
 
@@ -114,6 +115,7 @@ export function tool<S extends ZodLikeSchema, R>(options: ToolOptions<S, R>): To
       `Tool ${name}: traceAs must be { type: 'KNOWLEDGE_BASE', knowledgeBaseId: '<a non-empty id>' }, or left out for an ordinary tool.`,
     );
   }
+  rejectDateInputs(schema, name);
   const inputSchema = toNovaInputSchema(schema, name);
 
   return Object.freeze({

@@ -1,0 +1,6 @@
+// The CommonJS flavour: `require` of the ESM packages, typed.
+import { Agent } from '@novaloop/core';
+import { startLocalBedrock } from '@novaloop/bedrock-local';
+
+export const made: Agent = new Agent({ model: 'us.amazon.nova-micro-v1:0' });
+export const starting: ReturnType<typeof startLocalBedrock> = startLocalBedrock({});
