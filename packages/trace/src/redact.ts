@@ -114,9 +114,13 @@ function toJsonData(value: unknown, rules: Rules | undefined, depth: number, see
     if (value instanceof Uint8Array) return `[${value.byteLength} bytes]`;
     if (Array.isArray(value)) return value.map((item) => toJsonData(item, rules, depth + 1, seen) ?? null);
     const out: Record<string, unknown> = {};
+    // Agents' tool parameters are `{ name, type, value }` entries: a secret's name sits beside its value.
+    const namedSecret =
+      rules !== undefined && typeof (value as { name?: unknown }).name === 'string' && rules.hidesKey((value as { name: string }).name);
     for (const [key, item] of Object.entries(value)) {
       if (item === undefined || typeof item === 'function') continue;
-      out[key] = rules?.hidesKey(key) ? rules.replacement : toJsonData(item, rules, depth + 1, seen);
+      const hidden = rules !== undefined && (rules.hidesKey(key) || (namedSecret && key === 'value'));
+      out[key] = hidden ? rules.replacement : toJsonData(item, rules, depth + 1, seen);
     }
     return out;
   } finally {

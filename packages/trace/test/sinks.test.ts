@@ -223,7 +223,8 @@ describe('jsonlTraceSink', () => {
       failureTrace: {
         traceId: `${failure?.runId}-0`,
         failureReason: expect.stringMatching(/Throttling/),
-        failureCode: 'BEDROCK_RETRIES_EXHAUSTED',
+        failureCode: 429,
+        errorCode: 'BEDROCK_RETRIES_EXHAUSTED',
       },
     });
   });

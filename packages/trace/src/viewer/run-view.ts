@@ -346,7 +346,7 @@ export function buildRunViews(lines: readonly TraceLine[]): RunView[] {
     const failure = obj(trace.failureTrace);
     if (failure) {
       const s = step();
-      s.failure = { code: str(failure.failureCode) ?? '', reason: str(failure.failureReason) ?? '' };
+      s.failure = { code: str(failure.errorCode) ?? str(failure.failureCode) ?? '', reason: str(failure.failureReason) ?? '' };
       run.failure = s.failure;
       run.failed = true;
       run.complete = true;
