@@ -35,7 +35,15 @@ export type { RetryOptions } from './model/retry-policy.js';
 export { createBedrockClient } from './model/client.js';
 export type { ClientConfig } from './model/client.js';
 export { InMemorySessionStore } from './session/session-store.js';
-export type { SessionStore, SessionState, SessionUpdate, SessionSummary, SessionAttributes } from './session/session-store.js';
+export type {
+  SessionStore,
+  SessionState,
+  SessionUpdate,
+  SessionSummary,
+  SessionAttributes,
+  PendingState,
+  PendingCall,
+} from './session/session-store.js';
 export { estimateTokens } from './context/estimate-tokens.js';
 export { isCutPoint } from './context/policy.js';
 export { slidingWindow } from './context/sliding-window.js';

@@ -1,6 +1,14 @@
 import type { ContentBlock, Message } from '@aws-sdk/client-bedrock-runtime';
 import { resolveModel, startLocalBedrock, validateConverseRequest, type LocalBedrock } from '@novaloop/bedrock-local';
-import { Agent, SessionConflictError, SessionCorruptError, SessionInputError, tool, type SessionStore } from '@novaloop/core';
+import {
+  Agent,
+  SessionConflictError,
+  SessionCorruptError,
+  SessionInputError,
+  tool,
+  type PendingState,
+  type SessionStore,
+} from '@novaloop/core';
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -27,6 +35,32 @@ export interface SuiteOptions {
 }
 
 const msg = (role: 'user' | 'assistant', text: string): Message => ({ role, content: [{ text }] });
+
+/** A run paused on one approval and one return of control, one other call of its turn already answered. */
+function pendingState(): PendingState {
+  const invocationId = `inv-${randomUUID()}`;
+  return {
+    invocationId,
+    runId: 'run-1',
+    stopReason: 'return_control',
+    stepIndex: 0,
+    message: {
+      role: 'assistant',
+      content: [
+        { reasoningContent: { redactedContent: new Uint8Array([1, 2, 255]) } },
+        { toolUse: { toolUseId: 't1', name: 'restart_service', input: { service: 'api' } } },
+        { toolUse: { toolUseId: 't2', name: 'ask_manager', input: { question: 'ok?' } } },
+        { toolUse: { toolUseId: 't3', name: 'list_regions', input: {} } },
+      ],
+    },
+    results: [{ toolUseId: 't3', content: [{ json: { regions: ['us-east-1'] } }] }],
+    calls: [
+      { invocationId, toolUseId: 't1', name: 'restart_service', input: { service: 'api' }, kind: 'approval' },
+      { invocationId, toolUseId: 't2', name: 'ask_manager', input: { question: 'ok?' }, kind: 'return_control' },
+    ],
+    pausedAt: new Date(0).toISOString(),
+  };
+}
 const exchange = (n: number): Message[] => [msg('user', `question ${n}`), msg('assistant', `answer ${n}`)];
 const newId = () => `conf-${randomUUID()}`;
 
@@ -135,6 +169,45 @@ export function describeSessionStore(name: string, options: SuiteOptions, harnes
       });
       await store.append(id, [], 3, { attributes: { team: 'search' } });
       expect((await store.load(id))?.attributes).toEqual({ team: 'search' });
+    });
+
+    it('stores a paused run in the same append as its step, and an append with pending: null clears it', async () => {
+      const store = harness().create();
+      const id = newId();
+      const pending = pendingState();
+      await store.append(id, exchange(1), 0);
+      await store.append(id, [msg('user', 'restart the api')], 1, { pending, attributes: { team: 'ops' } });
+      const paused = await harness().create().load(id);
+      expect(paused).toMatchObject({ version: 2, attributes: { team: 'ops' }, pending });
+      expect(paused?.pending?.message).toEqual(pending.message);
+      // Bytes inside the waiting message come back as bytes.
+      expect(paused?.pending?.message.content?.[0]?.reasoningContent?.redactedContent).toEqual(new Uint8Array([1, 2, 255]));
+      // Appends that say nothing about pending keep it.
+      await store.append(id, [], 2, { attributes: { team: 'sre' } });
+      expect((await store.load(id))?.pending).toEqual(pending);
+      // A claim replaces it; of two resumes racing on one version, exactly one lands.
+      const claims = await Promise.allSettled(
+        ['a', 'b'].map((by) =>
+          harness()
+            .create()
+            .append(id, [], 3, { pending: { ...pending, resumedBy: by } }),
+        ),
+      );
+      expect(claims.filter((c) => c.status === 'fulfilled')).toHaveLength(1);
+      expect((await store.load(id))?.pending?.resumedBy).toMatch(/^[ab]$/);
+      await store.append(id, [pending.message, msg('user', 'done')], 4, { pending: null });
+      const resumed = await harness().create().load(id);
+      expect(resumed?.pending).toBeUndefined();
+      expect(resumed?.version).toBe(5);
+      expect(resumed?.messages.at(-2)).toEqual(pending.message);
+    });
+
+    it('rejects a malformed pending state with SessionInputError and writes nothing', async () => {
+      const store = harness().create();
+      const id = newId();
+      const bad = { invocationId: 'x', calls: 'none' } as never;
+      await expect(store.append(id, exchange(1), 0, { pending: bad })).rejects.toMatchObject({ code: 'SESSION_INPUT' });
+      expect(await store.load(id)).toBeUndefined();
     });
 
     it('of many appends racing at one version, exactly one lands', async () => {
