@@ -10,11 +10,13 @@ import { resolveInference, type InferenceOptions } from '../model/inference.js';
 import { modelInfo, type ModelPrice } from '../model/model-catalog.js';
 import { resolveRetry, type RetryOptions } from '../model/retry-policy.js';
 import { InMemorySessionStore, type SessionAttributes, type SessionStore } from '../session/session-store.js';
-import { checkToolSet, type Tool } from '../tools/tool.js';
+import { checkToolSet, type InferToolInput, type Tool, type ZodLikeSchema } from '../tools/tool.js';
 import { TraceBuilder } from '../trace/build-trace.js';
 import type { TracePart } from '../trace/trace-types.js';
 import type { AgentEvent, AgentEventMap } from './events.js';
-import type { RunResult } from './run-result.js';
+import type { ResumeAnswer } from './resume-pending.js';
+import type { RunResult, TypedRunResult } from './run-result.js';
+import { outputSpec } from './typed-output.js';
 import { runLoop, type LoopConfig } from './run-loop.js';
 
 export interface AgentOptions {
@@ -73,7 +75,31 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Merged into the session's attributes (a key given replaces the stored one), saved with the first step. */
   sessionAttributes?: SessionAttributes;
+  /**
+   * On a session paused on calls (see `agent.resume`): answer them with errors the model sees, and run
+   * this prompt. Without it such a run throws `SessionPausedError`.
+   */
+  abandonPending?: boolean;
+  /**
+   * Typed final output: a zod 3 or zod 4 `z.object` schema. The run's answer comes through a forced
+   * tool holding it, parsed into `result.output`.
+   */
+  output?: ZodLikeSchema;
+  /** Answers that fail the output schema are sent back with its issues this many times (default 2). */
+  outputRetries?: number;
 }
+
+/** Options of `agent.resume`: the paused run goes on with the agent's own options. */
+export interface ResumeOptions {
+  signal?: AbortSignal;
+  /** The paused run's output schema, if it had one (a schema cannot be stored with the session). */
+  output?: ZodLikeSchema;
+  outputRetries?: number;
+}
+
+type Start =
+  | { kind: 'prompt'; input: string | ContentBlock[]; options: RunOptions }
+  | { kind: 'resume'; sessionId: string; answers: readonly ResumeAnswer[]; options: ResumeOptions };
 
 const DEFAULT_FINAL_STEP_PROMPT =
   'You have reached the step limit for this request. Do not call any more tools. Answer now with the information you already have.';
@@ -99,6 +125,8 @@ export class Agent {
   /** Whether `memory` is the default store the agent made (runs without a sessionId keep nothing there). */
   private readonly defaultMemory: boolean;
   private readonly onListenerError: (error: ListenerError) => void;
+  /** Whether a run may pause (a tool returns control or needs approval). */
+  private readonly pausable: boolean;
 
   constructor(options: AgentOptions) {
     if (typeof options.model !== 'string' || options.model === '')
@@ -136,6 +164,7 @@ export class Agent {
     const toolSpecs = [...tools.values()].map((tool) => tool.spec);
 
     this.model = options.model;
+    this.pausable = [...tools.values()].some((t) => t.returnControl === true || t.needsApproval !== undefined);
     this.defaultMemory = options.memory === undefined;
     this.memory = options.memory ?? new InMemorySessionStore();
     this.ownsClient = options.client === undefined;
@@ -173,13 +202,14 @@ export class Agent {
     };
   }
 
-  /** Runs to the end and returns the result: `stream()`'s run, drained. */
+  /** Runs to the end and returns the result: `stream()`'s run, drained. With `output`, `result.output` is typed from the schema. */
+  run<S extends ZodLikeSchema>(
+    input: string | ContentBlock[],
+    options: RunOptions & { output: S },
+  ): Promise<TypedRunResult<InferToolInput<S>>>;
+  run(input: string | ContentBlock[], options?: RunOptions): Promise<RunResult>;
   async run(input: string | ContentBlock[], options: RunOptions = {}): Promise<RunResult> {
-    const events = this.drive(input, options, false);
-    for (;;) {
-      const next = await events.next();
-      if (next.done) return next.value;
-    }
+    return drain(this.drive({ kind: 'prompt', input, options }, false));
   }
 
   /**
@@ -187,7 +217,28 @@ export class Agent {
    * the `RunResult` (also in the last event, 'run-end'). Stopping the iteration early cancels the run.
    */
   stream(input: string | ContentBlock[], options: RunOptions = {}): AsyncGenerator<AgentEvent, RunResult> {
-    return this.drive(input, options, true);
+    return this.drive({ kind: 'prompt', input, options }, true);
+  }
+
+  /**
+   * Continues a run that paused (stopReason 'return_control' or 'needs_approval'), in this process or
+   * another one with the same tools: `answers` answers each of `result.pending` by `toolUseId`. The
+   * resumed run continues the paused run's id and step numbering. Bad answers, a pause that is gone
+   * and a lost race with another resume are typed errors that change nothing.
+   */
+  resume<S extends ZodLikeSchema>(
+    sessionId: string,
+    answers: readonly ResumeAnswer[],
+    options: ResumeOptions & { output: S },
+  ): Promise<TypedRunResult<InferToolInput<S>>>;
+  resume(sessionId: string, answers: readonly ResumeAnswer[], options?: ResumeOptions): Promise<RunResult>;
+  async resume(sessionId: string, answers: readonly ResumeAnswer[], options: ResumeOptions = {}): Promise<RunResult> {
+    return drain(this.drive({ kind: 'resume', sessionId, answers, options }, false));
+  }
+
+  /** `resume`, yielding every event as `stream()` does. */
+  streamResume(sessionId: string, answers: readonly ResumeAnswer[], options: ResumeOptions = {}): AsyncGenerator<AgentEvent, RunResult> {
+    return this.drive({ kind: 'resume', sessionId, answers, options }, true);
   }
 
   /** Closes the connections of the client the agent made (a client you passed in is left alone). */
@@ -200,8 +251,8 @@ export class Agent {
    * derived from it. `handOutTrace` is false for `run()`, which yields to nobody: its trace parts are
    * then made ready only for 'trace' listeners (or when `RunResult.trace` is read).
    */
-  private async *drive(input: string | ContentBlock[], options: RunOptions, handOutTrace: boolean): AsyncGenerator<AgentEvent, RunResult> {
-    const run = this.start(input, options);
+  private async *drive(begin: Start, handOutTrace: boolean): AsyncGenerator<AgentEvent, RunResult> {
+    const run = this.start(begin);
     try {
       for (;;) {
         const next = await run.loop.next();
@@ -233,23 +284,31 @@ export class Agent {
     }
   }
 
-  private start(input: string | ContentBlock[], options: RunOptions): ActiveRun {
-    checkPrompt(input);
+  private start(begin: Start): ActiveRun {
+    const { options } = begin;
+    if (begin.kind === 'prompt') checkPrompt(begin.input);
+    const output = options.output === undefined ? undefined : outputSpec(options.output, options.outputRetries ?? 2, this.config.tools);
     const controller = new AbortController();
     const outer = options.signal;
     const onAbort = () => controller.abort(outer?.reason);
     if (outer?.aborted) controller.abort(outer.reason);
     else outer?.addEventListener('abort', onAbort, { once: true });
     const runId = randomUUID();
-    const sessionId = options.sessionId ?? randomUUID();
+    const given = begin.kind === 'prompt' ? begin.options.sessionId : begin.sessionId;
+    const sessionId = given ?? randomUUID();
     const loop = runLoop(this.config, {
       runId,
       sessionId,
-      input,
+      start:
+        begin.kind === 'prompt'
+          ? { kind: 'prompt', input: begin.input, abandonPending: begin.options.abandonPending === true }
+          : { kind: 'resume', answers: begin.answers },
       signal: controller.signal,
-      // A run nobody can resume keeps nothing in the default store (a store you pass keeps it).
-      store: options.sessionId === undefined && this.defaultMemory ? undefined : this.memory,
-      sessionAttributes: options.sessionAttributes,
+      // A run nobody can continue keeps nothing in the default store (a store you pass keeps it); a
+      // run that may pause always keeps its session, so it can be resumed by the id in its result.
+      store: given === undefined && this.defaultMemory && !this.pausable ? undefined : this.memory,
+      sessionAttributes: begin.kind === 'prompt' ? begin.options.sessionAttributes : undefined,
+      output,
     });
     const trace = new TraceBuilder(runId, sessionId, this.config.tools);
     return { loop, trace, controller, outer, onAbort, finished: false };
@@ -288,6 +347,13 @@ export class Agent {
     } catch {
       // A failing error handler must not change the run either.
     }
+  }
+}
+
+async function drain(events: AsyncGenerator<AgentEvent, RunResult>): Promise<RunResult> {
+  for (;;) {
+    const next = await events.next();
+    if (next.done) return next.value;
   }
 }
 
