@@ -205,7 +205,7 @@ export class Agent {
   /** Runs to the end and returns the result: `stream()`'s run, drained. With `output`, `result.output` is typed from the schema. */
   run<S extends ZodLikeSchema>(
     input: string | ContentBlock[],
-    options: RunOptions & { output: S },
+    options: Omit<RunOptions, 'output'> & { output: S },
   ): Promise<TypedRunResult<InferToolInput<S>>>;
   run(input: string | ContentBlock[], options?: RunOptions): Promise<RunResult>;
   async run(input: string | ContentBlock[], options: RunOptions = {}): Promise<RunResult> {
@@ -229,7 +229,7 @@ export class Agent {
   resume<S extends ZodLikeSchema>(
     sessionId: string,
     answers: readonly ResumeAnswer[],
-    options: ResumeOptions & { output: S },
+    options: Omit<ResumeOptions, 'output'> & { output: S },
   ): Promise<TypedRunResult<InferToolInput<S>>>;
   resume(sessionId: string, answers: readonly ResumeAnswer[], options?: ResumeOptions): Promise<RunResult>;
   async resume(sessionId: string, answers: readonly ResumeAnswer[], options: ResumeOptions = {}): Promise<RunResult> {
