@@ -246,10 +246,15 @@ export function describeSessionStore(name: string, options: SuiteOptions, harnes
 
     describe('with an Agent on bedrock-local', () => {
       let bedrock: LocalBedrock;
+      let approvals: LocalBedrock;
       beforeAll(async () => {
         bedrock = await startLocalBedrock({ script: INCIDENT_SCRIPT });
+        approvals = await startLocalBedrock({ script: APPROVAL_SCRIPT });
       });
-      afterAll(() => bedrock.close());
+      afterAll(async () => {
+        await bedrock.close();
+        await approvals.close();
+      });
 
       it('stores every step of a run, and the next run continues the session', async () => {
         const store = harness().create();
@@ -289,6 +294,46 @@ export function describeSessionStore(name: string, options: SuiteOptions, harnes
         assertValid(loaded?.messages ?? []);
         // Proof the writers really overlapped: at least one had to reload and try again.
         expect(JSON.parse(a ?? '{}').conflicts + JSON.parse(b ?? '{}').conflicts).toBeGreaterThan(0);
+      });
+
+      it('a run paused on an approval in one process is resumed in another; of two resuming at once exactly one wins', async () => {
+        const spec = specOf(harness());
+        const id = newId();
+        const pauser = startWorker({ mode: 'pause', store: spec, sessionId: id, endpoint: approvals.endpoint });
+        const paused = JSON.parse((await finished(pauser)) ?? '{}') as {
+          stopReason: string;
+          runId: string;
+          pending: { toolUseId: string }[];
+        };
+        expect(paused.stopReason).toBe('needs_approval');
+        expect(paused.pending).toHaveLength(1);
+        const stored = await harness().create().load(id);
+        expect(stored?.pending).toMatchObject({
+          runId: paused.runId,
+          calls: [{ name: 'restart_service', input: { service: 'prod-api' } }],
+        });
+        expect(pauser.output().stdout).not.toMatch(/RESTARTED/);
+
+        const toolUseId = paused.pending[0]?.toolUseId;
+        const resumers = [1, 2].map(() =>
+          startWorker({ mode: 'resume', store: spec, sessionId: id, endpoint: approvals.endpoint, toolUseId }),
+        );
+        await Promise.all(resumers.map((worker) => worker.waitFor('READY')));
+        for (const worker of resumers) worker.process.stdin?.write('GO\n');
+        const outcomes = (await Promise.all(resumers.map((worker) => finished(worker)))).map((line) => JSON.parse(line ?? '{}'));
+        const won = outcomes.filter((o) => o.stopReason === 'end_turn');
+        expect(won).toEqual([{ stopReason: 'end_turn', text: 'prod-api is restarted.', runId: paused.runId, steps: [1] }]);
+        // The loser: a conflict when the two overlapped (as they do here), or "nothing pending" had it come after.
+        const lost = outcomes.filter((o) => o.stopReason === undefined);
+        expect(lost.map((o) => o.code)).toEqual([expect.stringMatching(/^RESUME_(CONFLICT|NOTHING_PENDING)$/)]);
+        // The approved tool ran once, in one process.
+        const restarts = resumers.flatMap((worker) => worker.output().stdout.match(/RESTARTED prod-api/g) ?? []);
+        expect(restarts).toHaveLength(1);
+
+        const after = await harness().create().load(id);
+        expect(after?.pending).toBeUndefined();
+        expect(after?.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
+        validateConverseRequest({ messages: after?.messages ?? [], toolConfig: { tools: [restartSpec] } }, resolveModel(NOVA_PRO));
       });
 
       it('a process killed with SIGKILL mid-run leaves its last complete step, and a new run continues it', async () => {
@@ -339,6 +384,20 @@ const INCIDENT_SCRIPT = {
   ],
 };
 
+const APPROVAL_SCRIPT = {
+  turns: [
+    { content: [{ toolUse: { toolUseId: 'auto', name: 'restart_service', input: { service: 'prod-api' } } }] },
+    { content: [{ text: 'prod-api is restarted.' }] },
+  ],
+};
+const restartSpec = {
+  toolSpec: {
+    name: 'restart_service',
+    description: 'Restart a service',
+    inputSchema: { json: { type: 'object', properties: { service: { type: 'string' } }, required: ['service'] } },
+  },
+};
+
 const fastTools = [
   tool({ name: 'list_regions', description: 'List the AWS regions', input: z.object({}), run: () => ({ regions: ['us-east-1'] }) }),
   tool({ name: 'export_report', description: 'Export the report', input: z.object({ region: z.string() }), run: () => 'exported' }),
@@ -351,7 +410,7 @@ function assertValid(messages: Message[]): void {
 }
 
 interface WorkerJob {
-  mode: 'append' | 'agent';
+  mode: 'append' | 'agent' | 'pause' | 'resume';
   store: StoreSpec;
   sessionId: string;
   [key: string]: unknown;
