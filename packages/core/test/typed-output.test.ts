@@ -91,6 +91,20 @@ describe('typed final output', () => {
     assertValidHistory(stored?.messages ?? [], [getServiceStatus]);
   });
 
+  it('a model that answers the forced call in text fails the same way, with its text as the last answer', async () => {
+    const server = await start({ script: { turns: [say('All good.'), say('Still all good.'), say('Really all good.')] } });
+    const error = await agentOn(server)
+      .run('How is the api?', { output: schemas['zod 4'], outputRetries: 1 })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'OUTPUT_INVALID',
+      attempts: 2,
+      lastAnswer: 'Really all good.',
+      issues: [expect.stringMatching(/not a call of final_answer/)],
+    });
+    expect(server.requests).toHaveLength(3);
+  });
+
   it('an output schema that cannot be a tool, or a tool that takes its name, is an AgentConfigError', async () => {
     const server = await start({ script: { turns: [say('hi')] } });
     const agent = agentOn(server);

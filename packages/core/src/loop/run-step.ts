@@ -162,13 +162,20 @@ export async function* runStep(run: RunState, stepIndex: number): AsyncGenerator
       add.push(next);
     }
   }
+  // A forced call answered in text (the model ignored toolChoice) is a failed answer too.
+  const failed =
+    answer?.ok === false
+      ? { input: answer.input, issues: answer.issues }
+      : output?.force && !answer && toolUses.length === 0
+        ? { input: called.text, issues: [`the answer was text, not a call of ${OUTPUT_TOOL_NAME}`] }
+        : undefined;
   if (output) {
-    if (answer?.ok === false) output.failures++;
+    if (failed) output.failures++;
     output.force = stop === undefined;
   }
   await run.log.save(add, run.attributes, conversation, pending);
-  if (answer?.ok === false && output && output.failures > output.spec.maxRetries) {
-    throw new OutputValidationError(output.failures, answer.input, answer.issues);
+  if (failed && output && output.failures > output.spec.maxRetries) {
+    throw new OutputValidationError(output.failures, failed.input, failed.issues);
   }
 
   const text = accepted ? JSON.stringify(answer.value) : called.text;
