@@ -1,6 +1,7 @@
 import type { ScriptTurn } from '@novaloop/bedrock-local';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { z as z3 } from 'zod3';
 import {
   InMemorySessionStore,
   NothingPendingError,
@@ -301,6 +302,69 @@ describe('return of control and approval', () => {
       'observation:FINISH@1',
     ]);
     for (const part of resumed.trace) expect(part.runId).toBe(paused.runId);
+  });
+
+  it('zod 3 tools pause and check results the same way; streamResume yields the resumed events; a resume needs the same tools', async () => {
+    const ask3 = tool({
+      name: 'ask_manager',
+      description: 'Ask the on-call manager a question',
+      input: z3.object({ question: z3.string(), urgent: z3.boolean().default(true) }),
+      output: z3.object({ answer: z3.string().min(2) }),
+    });
+    const server = await start({ script: script(ASK) });
+    const store = new InMemorySessionStore();
+    const agent = agentOn(server, { tools: [regions, ask3], memory: store });
+    const paused = await agent.run('Can we restart?', { sessionId: 'z3' });
+    expect(paused.pending[0]?.input).toEqual({ question: 'May I restart?', urgent: true });
+    const id = paused.pending[0]?.toolUseId ?? '';
+    await expect(agent.resume('z3', [{ toolUseId: id, result: { answer: 'y' } }])).rejects.toMatchObject({
+      code: 'RESUME_OUTPUT_INVALID',
+      message: expect.stringMatching(/answer/),
+    });
+    await expect(
+      agentOn(server, { tools: [regions], memory: store }).resume('z3', [{ toolUseId: id, result: { answer: 'yes' } }]),
+    ).rejects.toMatchObject({
+      code: 'AGENT_CONFIG',
+    });
+
+    const types: string[] = [];
+    const stream = agent.streamResume('z3', [{ toolUseId: id, result: { answer: 'yes' } }]);
+    let next = await stream.next();
+    while (!next.done) {
+      if (next.value.type !== 'trace') types.push(next.value.type);
+      next = await stream.next();
+    }
+    expect(next.value.stopReason).toBe('end_turn');
+    expect(types.slice(0, 3)).toEqual(['run-start', 'resume', 'tool-end']);
+    expect(types.at(-1)).toBe('run-end');
+  });
+
+  it('a needsApproval check that throws counts as "needs approval"; a tool without run returns control', async () => {
+    const input = z.object({ n: z.number() });
+    const failing = tool({
+      name: 'a',
+      description: 'd',
+      input,
+      run: () => 1,
+      needsApproval: () => {
+        throw new Error('lookup failed');
+      },
+    });
+    const ctx = {
+      signal: new AbortController().signal,
+      toolUseId: 't',
+      runId: 'r',
+      sessionId: 's',
+      stepIndex: 0,
+      session: { attributes: {}, set: () => undefined },
+    };
+    expect(await failing.needsApproval?.({ n: 1 }, ctx)).toBe(true);
+    await expect(
+      tool({ name: 'b', description: 'd', input, run: () => 1, needsApproval: () => false }).needsApproval?.({ n: 1 }, ctx),
+    ).resolves.toBe(false);
+    expect(tool({ name: 'c', description: 'd', input }).returnControl).toBe(true);
+    expect(tool({ name: 'c', description: 'd', input, run: () => 1 }).returnControl).toBeUndefined();
+    expect(tool({ name: 'c', description: 'd', input, run: () => 1, returnControl: true }).returnControl).toBe(true);
   });
 
   it('rejects tool definitions that cannot work', () => {
