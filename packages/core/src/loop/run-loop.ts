@@ -81,7 +81,8 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
     history = loaded?.messages ?? [];
     const attributes = new SessionAttributeState(loaded?.attributes, run.sessionAttributes);
     let next = prompt;
-    let resolved = false;
+    /** Set when a resume answered the pause: its answers are stored before the next step. */
+    let resolved: PendingState | undefined;
     if (start.kind === 'resume') {
       const checked = await checkResume(sessionId, loaded, start.answers, config.tools);
       const paused = checked.pending;
@@ -109,7 +110,7 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
         history = [...history, paused.message];
         log.addUnsaved(paused.message, next);
         log.resolvePending();
-        resolved = true;
+        resolved = paused;
       }
     } else if (loaded?.pending) {
       const paused = loaded.pending;
@@ -141,7 +142,7 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
       };
       // The answers are stored on their own, before the next model call: this append is what makes a
       // resume happen once (a concurrent one conflicts here, or at the claim).
-      if (resolved) await conflictAsResume(log.save([], attributes, conversation), undefined);
+      if (resolved) await conflictAsResume(log.save([], attributes, conversation), resolved);
       stopReason ??= decideStop({ aborted: signal.aborted, costUsd: totals.costUsd, maxCostUsd: config.maxCostUsd });
     }
     while (stopReason === undefined && state) {
@@ -195,7 +196,7 @@ function outputState(config: LoopConfig, spec: OutputSpec | undefined): OutputSt
 }
 
 /** A lost race on the session while resuming is the resume's conflict, not an ordinary session conflict. */
-async function conflictAsResume<T>(work: Promise<T>, paused: PendingState | undefined): Promise<T> {
+async function conflictAsResume<T>(work: Promise<T>, paused: PendingState): Promise<T> {
   try {
     return await work;
   } catch (error) {
