@@ -231,6 +231,45 @@ describe('return of control and approval', () => {
     assertValidHistory((await store.load('s5'))?.messages ?? [], tools);
   });
 
+  it('two resumes of a return of control at once: the append that stores the answers lets exactly one through', async () => {
+    const server = await start({ script: script(ASK) });
+    const store = new InMemorySessionStore();
+    const paused = await agentOn(server, { tools, memory: store }).run('Can we restart?', { sessionId: 's5b' });
+    const answer = [{ toolUseId: paused.pending[0]?.toolUseId ?? '', result: { answer: 'yes' } }];
+    const outcomes = await Promise.allSettled([1, 2, 3].map(() => agentOn(server, { tools, memory: store }).resume('s5b', answer)));
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    for (const o of outcomes)
+      if (o.status === 'rejected')
+        expect(o.reason).toMatchObject({ code: 'RESUME_CONFLICT', invocationId: paused.pending[0]?.invocationId });
+    // One model call for the paused run, one for the resume that won.
+    expect(server.requests).toHaveLength(2);
+    const stored = await store.load('s5b');
+    expect(stored?.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
+  });
+
+  it('a run with typed output that pauses is resumed with the same output schema, and ends with the typed answer', async () => {
+    const Verdict = z.object({ restart: z.boolean(), why: z.string() });
+    const server = await start({
+      script: {
+        turns: [
+          ASK,
+          { content: [{ toolUse: { toolUseId: 'auto', name: 'final_answer', input: { restart: true, why: 'The manager agreed.' } } }] },
+        ],
+      },
+    });
+    const agent = agentOn(server, { tools });
+    const paused = await agent.run('Should we restart?', { output: Verdict });
+    expect(paused.stopReason).toBe('return_control');
+    expect(paused.output).toBeUndefined();
+    const done = await agent.resume(paused.sessionId, [{ toolUseId: paused.pending[0]?.toolUseId ?? '', result: { answer: 'yes' } }], {
+      output: Verdict,
+    });
+    expect(done.output).toEqual({ restart: true, why: 'The manager agreed.' });
+    expect((bodies(server)[1]?.toolConfig as { tools: { toolSpec: { name: string } }[] }).tools.map((t) => t.toolSpec.name)).toContain(
+      'final_answer',
+    );
+  });
+
   it('abort: a resume with an aborted signal leaves the pause as it was; an abort in the pausing step stores no pause', async () => {
     const server = await start({ script: script(ASK) });
     const store = new InMemorySessionStore();
