@@ -105,6 +105,21 @@ describe('typed final output', () => {
     expect(server.requests).toHaveLength(3);
   });
 
+  it('an agent without tools can go on with a plain run on a session that holds typed answers', async () => {
+    const server = await start({ script: { turns: [answer({ service: 'api', running: 2, healthy: false }), say('It was degraded.')] } });
+    const agent = agentOn(server, { memory: new InMemorySessionStore() });
+    await agent.run('How is the api?', { sessionId: 'mixed', output: schemas['zod 4'] });
+    const plain = await agent.run('Say it in words.', { sessionId: 'mixed' });
+    expect(plain.text).toBe('It was degraded.');
+    // Bedrock needs a toolConfig for a history with tool blocks: the past answers' tool is sent, as the loosest schema.
+    const spec = bodies(server)[1]?.toolConfig as { tools: { toolSpec: { name: string } }[]; toolChoice?: unknown };
+    expect(spec.tools.map((t) => t.toolSpec.name)).toEqual(['final_answer']);
+    expect(spec.toolChoice).toBeUndefined();
+    // A fresh session of the same agent sends no toolConfig at all.
+    await agent.run('How is the api?', { sessionId: 'fresh' }).catch(() => undefined);
+    expect(bodies(server)[2]?.toolConfig).toBeUndefined();
+  });
+
   it('an output schema that cannot be a tool, or a tool that takes its name, is an AgentConfigError', async () => {
     const server = await start({ script: { turns: [say('hi')] } });
     const agent = agentOn(server);

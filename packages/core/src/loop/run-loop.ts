@@ -16,7 +16,7 @@ import { ResumeConflictError, SessionPausedError } from './pause-errors.js';
 import { abandonCalls, answerCalls, checkResume, resultsMessage, type ResumeAnswer } from './resume-pending.js';
 import type { RunResult, RunStopReason, Step, TypedRunResult } from './run-result.js';
 import { runStep, type OutputState, type RunState, type StepCall } from './run-step.js';
-import { OUTPUT_TOOL_NAME, type OutputSpec } from './typed-output.js';
+import { hasToolBlocks, OUTPUT_TOOL_NAME, PAST_OUTPUT_TOOL, type OutputSpec } from './typed-output.js';
 import { RunTotals } from './run-totals.js';
 
 export interface LoopConfig {
@@ -138,6 +138,7 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
         log,
         totals,
         attempts: { count: 0 },
+        call: config.call.base.toolConfig || run.output || !hasToolBlocks(history) ? config.call : withPastOutputTool(config.call),
         output: outputState(config, run.output),
       };
       // The answers are stored on their own, before the next model call: this append is what makes a
@@ -193,6 +194,10 @@ function outputState(config: LoopConfig, spec: OutputSpec | undefined): OutputSt
     base: { ...config.call.base, toolConfig: { tools, toolChoice: { tool: { name: OUTPUT_TOOL_NAME } } } },
   };
   return { spec, call, forced, force: false, failures: 0 };
+}
+
+function withPastOutputTool(call: StepCall): StepCall {
+  return { ...call, base: { ...call.base, toolConfig: { tools: [PAST_OUTPUT_TOOL] } } };
 }
 
 /** A lost race on the session while resuming is the resume's conflict, not an ordinary session conflict. */

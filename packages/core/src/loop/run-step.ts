@@ -41,6 +41,8 @@ export interface RunState {
   totals: RunTotals;
   /** Requests made in the current step, by every call of it (the step's own, summaries, retries). */
   attempts: { count: number };
+  /** The step's model call for this run (the agent's, or one that keeps a toolConfig for the history). */
+  call: StepCall;
   output: OutputState | undefined;
 }
 
@@ -69,7 +71,7 @@ export async function* runStep(run: RunState, stepIndex: number): AsyncGenerator
     const shrank = yield* conversation.choose('overflow', stepIndex);
     return shrank === true ? conversation.sent : undefined;
   };
-  const call = output ? (output.force ? output.forced : output.call) : config.call;
+  const call = output ? (output.force ? output.forced : output.call) : run.call;
   const called = yield* driveModelCall(
     config.transport,
     { ...call, purpose: 'step', messages: conversation.sent, ...(conversation.hasPolicy ? { shrink } : {}) },

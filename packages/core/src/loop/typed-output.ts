@@ -53,3 +53,21 @@ export const ASK_FOR_OUTPUT: Message = {
   role: 'user',
   content: [{ text: `Now give your final answer by calling ${OUTPUT_TOOL_NAME}.` }],
 };
+
+/**
+ * The `final_answer` spec for a run of an agent without tools on a session whose history holds typed
+ * answers: Bedrock refuses tool blocks in the history of a request without a toolConfig. Its
+ * schema is the loosest one; a call of it is answered like any unknown tool.
+ */
+export const PAST_OUTPUT_TOOL = {
+  toolSpec: {
+    name: OUTPUT_TOOL_NAME,
+    description: 'Only for typed answers of earlier requests in this conversation. Do not call it now.',
+    inputSchema: { json: { type: 'object', properties: {} } },
+  },
+};
+
+/** Whether any message holds a toolUse or toolResult block (read once per run, only for an agent without tools). */
+export function hasToolBlocks(messages: readonly Message[]): boolean {
+  return messages.some((m) => m.content?.some((b) => b.toolUse !== undefined || b.toolResult !== undefined));
+}
