@@ -9,3 +9,8 @@ export type { ModelInfo } from './models.js';
 export { validateConverseRequest } from './validate.js';
 export { countTextTokens, countBlockTokens } from './tokens.js';
 export type { ContentBlock, ConverseRequestBody, Message, StopReason, TokenUsage, ToolSpec } from './wire-types.js';
+export { LocalBedrockAgentError } from './agents/agent-definition.js';
+export type { LocalAgentDefinition } from './agents/agent-definition.js';
+export type { AgentApiOptions } from './agents/agent-apis.js';
+export { LocalBedrockLambdaError } from './lambda/lambda-functions.js';
+export type { LocalLambdaContext, LocalLambdaFunction, LocalLambdaHandler } from './lambda/lambda-functions.js';

@@ -5,6 +5,7 @@ import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:h
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AgentApis, type AgentApiOptions } from './agents/agent-apis.js';
 import { serveConverse, type ConverseContext, type ConverseRoute, type Outcome, type Responder } from './converse.js';
 import { BedrockServiceError, serviceErrors } from './errors.js';
 import { FaultInjector, type FaultPlan } from './faults.js';
@@ -13,7 +14,7 @@ import { PromptCache } from './prompt-cache.js';
 import { CompiledScript, type Script } from './script.js';
 import type { StopReason, TokenUsage } from './wire-types.js';
 
-export interface LocalBedrockOptions {
+export interface LocalBedrockOptions extends AgentApiOptions {
   /** TCP port; 0 (the default) picks a free one. */
   port?: number;
   /** Interface to listen on; default 127.0.0.1. */
@@ -36,8 +37,8 @@ export interface LocalBedrockOptions {
 export interface RecordedRequest {
   /** Arrival order from 1; what `FaultRule.requests` refers to. */
   seq: number;
-  route: ConverseRoute | 'unknown';
-  /** Model id as sent (URL-decoded). */
+  route: ConverseRoute | 'bedrock-agent' | 'lambda' | 'unknown';
+  /** Model id as sent (URL-decoded); the operation for `bedrock-agent`, the function for `lambda`. */
   modelId: string | undefined;
   /** The parsed JSON body (the object the server validated; not a copy). */
   body: unknown;
@@ -83,6 +84,7 @@ export async function startLocalBedrock(options: LocalBedrockOptions = {}): Prom
     cache: new PromptCache(options.clock ?? Date.now),
     latencyMs: options.latencyMs ?? 0,
   };
+  const agentApis = new AgentApis(options);
   const record = options.recordRequests ?? true;
   const faults = new FaultInjector();
   const requests: RecordedRequest[] = [];
@@ -131,6 +133,11 @@ export async function startLocalBedrock(options: LocalBedrockOptions = {}): Prom
     const auth = req.headers.authorization;
     if (!auth) throw serviceErrors.missingAuth();
     if (!auth.startsWith('AWS4-HMAC-SHA256 ') && !auth.startsWith('Bearer ')) throw serviceErrors.badAuth();
+    const other = await agentApis.serve(req.method ?? '', req.url ?? '', req.headers, payload);
+    if (other) {
+      [entry.route, entry.modelId] = [other.route, other.target];
+      return { reply: { kind: 'raw', status: other.status, headers: other.headers, body: other.body }, delayMs: 0 };
+    }
     const match = req.method === 'POST' ? ROUTE.exec((req.url ?? '').split('?')[0] ?? '') : null;
     if (!match) throw serviceErrors.unknownOperation();
     const routeName = match[2] as ConverseRoute;
@@ -245,6 +252,12 @@ async function send(res: AnyResponse, raw: Socket | undefined, outcome: Outcome,
         'x-amzn-requestid': randomUUID(),
       });
       res.end(body);
+      return;
+    }
+    case 'raw': {
+      entry.status = reply.status;
+      res.writeHead(reply.status, { 'x-amzn-requestid': randomUUID(), ...reply.headers, 'content-length': Buffer.byteLength(reply.body) });
+      res.end(reply.body);
       return;
     }
     case 'stream': {
