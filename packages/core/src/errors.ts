@@ -30,6 +30,13 @@ export type NovaloopErrorCode =
   | 'OUTPUT_INVALID'
   // @novaloop/memory
   | 'STORE_DRIVER_MISSING'
+  // @novaloop/bedrock-agents
+  | 'AGENT_OPTIONS_INVALID'
+  | 'AGENT_NOT_FOUND'
+  | 'AGENT_READ_FAILED'
+  | 'AGENT_SCHEMA_INVALID'
+  | 'AGENT_SCHEMA_UNAVAILABLE'
+  | 'INVOKE_AGENT_INPUT'
   // @novaloop/trace
   | 'TRACE_WRITE_FAILED'
   | 'TRACE_SINK_CLOSED'
