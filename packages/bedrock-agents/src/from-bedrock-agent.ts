@@ -75,7 +75,8 @@ export class MigratedAgent extends Agent {
 /** What invokeAgentStream needs of a migrated agent that is not public. */
 export interface MigratedInternals {
   turns: Turns;
-  actionsByTool: ReadonlyMap<string, MigratedAction>;
+  /** Each migrated tool's action group entry and schema-level details, by tool name. */
+  actionsByTool: ReadonlyMap<string, { migrated: MigratedAction; action: FunctionAction | ApiAction }>;
 }
 export const internals = new WeakMap<Agent, MigratedInternals>();
 
@@ -135,6 +136,7 @@ export async function fromBedrockAgent(options: FromBedrockAgentOptions): Promis
   const names = assignToolNames(planned.map(({ action, name }) => ({ actionGroup: action.actionGroup, name })));
   const tools: Tool[] = [];
   const actions: MigratedAction[] = [];
+  const byTool = new Map<string, { migrated: MigratedAction; action: FunctionAction | ApiAction }>();
   planned.forEach(({ action, group }, i) => {
     const toolName = names[i] as string;
     const lambdaArn = group.actionGroupExecutor && 'lambda' in group.actionGroupExecutor ? group.actionGroupExecutor.lambda : undefined;
@@ -167,6 +169,7 @@ export async function fromBedrockAgent(options: FromBedrockAgentOptions): Promis
         }),
       );
       actions.push({ toolName, actionGroup: action.actionGroup, ...where, executionType: 'LAMBDA', lambda: lambdaArn });
+      byTool.set(toolName, { migrated: actions.at(-1) as MigratedAction, action });
     } else {
       if (action.requireConfirmation) {
         notes.push({
@@ -176,6 +179,7 @@ export async function fromBedrockAgent(options: FromBedrockAgentOptions): Promis
       }
       tools.push(tool({ name: toolName, description: action.description, input: action.input }));
       actions.push({ toolName, actionGroup: action.actionGroup, ...where, executionType: 'RETURN_CONTROL' });
+      byTool.set(toolName, { migrated: actions.at(-1) as MigratedAction, action });
     }
   });
   for (const kb of definition.knowledgeBases) {
@@ -211,7 +215,7 @@ export async function fromBedrockAgent(options: FromBedrockAgentOptions): Promis
   };
   const agent = new MigratedAgent(agentOptions, source, actions, notes);
   turns.follow(agent);
-  internals.set(agent, { turns, actionsByTool: new Map(actions.map((action) => [action.toolName, action])) });
+  internals.set(agent, { turns, actionsByTool: byTool });
   return agent;
 }
 

@@ -146,26 +146,42 @@ function inputEvent(
     actionGroup: action.actionGroup,
   };
   const session = { sessionAttributes: stringMap(ctx.session.attributes), promptSessionAttributes: { ...turn.promptSessionAttributes } };
-  if (action.kind === 'function') {
-    const parameters = Object.entries(input)
-      .filter(([, value]) => value !== undefined)
-      .map(([name, value]) => ({ name, type: action.parameterTypes[name] ?? jsonType(value), value: asString(value) }));
-    return { ...common, function: action.function, parameters, ...session };
-  }
+  if (action.kind === 'function')
+    return { ...common, function: action.function, parameters: functionParameters(action, input), ...session };
+  const { parameters, requestBody } = apiParameters(action, input);
+  return {
+    ...common,
+    apiPath: action.apiPath,
+    httpMethod: action.httpMethod,
+    parameters,
+    ...(requestBody ? { requestBody } : {}),
+    ...session,
+  };
+}
+
+/** A function call's input as Agents lists it: `[{ name, type, value }]`, values as strings. */
+export function functionParameters(action: FunctionAction, input: Record<string, unknown>): EventParameter[] {
+  return Object.entries(input)
+    .filter(([, value]) => value !== undefined)
+    .map(([name, value]) => ({ name, type: action.parameterTypes[name] ?? jsonType(value), value: asString(value) }));
+}
+
+/** An API call's input as Agents lists it: path, query and header parameters, and the body's properties by content type. */
+export function apiParameters(
+  action: ApiAction,
+  input: Record<string, unknown>,
+): { parameters: EventParameter[]; requestBody: { content: Record<string, { properties: EventParameter[] }> } | undefined } {
   const parameters: EventParameter[] = [];
   for (const { name, type } of action.parameters) {
     if (input[name] !== undefined) parameters.push({ name, type, value: asString(input[name]) });
   }
-  const event: Record<string, unknown> = { ...common, apiPath: action.apiPath, httpMethod: action.httpMethod, parameters };
   const body = action.body ? input[action.body.property] : undefined;
-  if (action.body && isRecord(body)) {
-    const types = action.body.types;
-    const properties = Object.entries(body)
-      .filter(([, value]) => value !== undefined)
-      .map(([name, value]) => ({ name, type: types[name] ?? jsonType(value), value: asString(value) }));
-    event.requestBody = { content: { [action.body.contentType]: { properties } } };
-  }
-  return { ...event, ...session };
+  if (!action.body || !isRecord(body)) return { parameters, requestBody: undefined };
+  const types = action.body.types;
+  const properties = Object.entries(body)
+    .filter(([, value]) => value !== undefined)
+    .map(([name, value]) => ({ name, type: types[name] ?? jsonType(value), value: asString(value) }));
+  return { parameters, requestBody: { content: { [action.body.contentType]: { properties } } } };
 }
 
 /** Agents' response replaces the session attributes: keys it leaves out are removed. */
