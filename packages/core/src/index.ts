@@ -2,7 +2,7 @@ export { Agent } from './agent.js';
 export type { AgentOptions, RunOptions } from './agent.js';
 export { tool } from './tool.js';
 export { toolResultText } from './tool-output.js';
-export type { Tool, ToolContext, ToolSession, ToolOptions, InferToolInput, ZodLikeSchema } from './tool.js';
+export type { Tool, ToolContext, ToolSession, ToolOptions, ToolTraceAs, InferToolInput, ZodLikeSchema } from './tool.js';
 export type { JsonSchemaObject } from './tool-schema.js';
 export type { AgentEvent, AgentEventMap, AgentEventType } from './events.js';
 export type {

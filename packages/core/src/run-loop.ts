@@ -145,11 +145,15 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
           context: { runId, sessionId, stepIndex, session: attributes.toolSession },
           onStart: (use: ToolUseBlock) => {
             queue.push({ type: 'tool-start', ...ids, stepIndex, toolUseId: use.toolUseId ?? '', name: use.name ?? '', input: use.input });
-            queue.push(traced(recorder.toolInput(stepIndex, use.toolUseId ?? '', use.name ?? '', use.input)));
+            queue.push(
+              traced(
+                recorder.toolInput(stepIndex, use.toolUseId ?? '', use.name ?? '', use.input, config.tools.get(use.name ?? '')?.traceAs),
+              ),
+            );
           },
           onEnd: (call: ToolCall) => {
             queue.push({ type: 'tool-end', ...ids, stepIndex, call });
-            queue.push(traced(recorder.toolObservation(stepIndex, call)));
+            queue.push(traced(recorder.toolObservation(stepIndex, call, config.tools.get(call.name)?.traceAs)));
           },
         }).finally(() => queue.close());
         yield* queue;

@@ -47,6 +47,18 @@ export interface ToolOptions<S extends ZodLikeSchema, R> {
   /** Gets the input after validation, defaults and transforms. */
   run: (input: InferToolInput<S>, ctx: ToolContext) => R | Promise<R>;
   timeoutMs?: number;
+  /**
+   * Traces the tool's calls as Bedrock Agents traces a knowledge-base lookup
+   * (`knowledgeBaseLookupInput`/`knowledgeBaseLookupOutput`) instead of an action group. The tool's
+   * input needs a string `query` and its output a `retrievedReferences` array.
+   */
+  traceAs?: ToolTraceAs;
+}
+
+/** How a tool's calls appear in the trace, when not as an action group. */
+export interface ToolTraceAs {
+  type: 'KNOWLEDGE_BASE';
+  knowledgeBaseId: string;
 }
 
 export interface Tool {
@@ -54,6 +66,7 @@ export interface Tool {
   readonly description: string;
   readonly inputSchema: JsonSchemaObject;
   readonly timeoutMs: number | undefined;
+  readonly traceAs?: ToolTraceAs | undefined;
   /** Bedrock's Tool entry for toolConfig.tools */
   readonly spec: { toolSpec: { name: string; description: string; inputSchema: { json: JsonSchemaObject } } };
   /** Validates raw model input; a failure `message` is written for the model, so it can call again. */
@@ -68,7 +81,7 @@ const MAX_TOOL_NAME_LENGTH = 64;
 /** Defines a tool; throws `ToolDefinitionError` for anything Bedrock or Nova would reject later. */
 export function tool<S extends ZodLikeSchema, R>(options: ToolOptions<S, R>): Tool {
   const name = checkToolName(options.name);
-  const { description, input: schema, run, timeoutMs } = options;
+  const { description, input: schema, run, timeoutMs, traceAs } = options;
 
   if (typeof description !== 'string' || description.trim() === '') {
     throw new ToolDefinitionError(
@@ -89,6 +102,16 @@ export function tool<S extends ZodLikeSchema, R>(options: ToolOptions<S, R>): To
     );
   }
 
+  if (
+    traceAs !== undefined &&
+    (traceAs.type !== 'KNOWLEDGE_BASE' || typeof traceAs.knowledgeBaseId !== 'string' || traceAs.knowledgeBaseId === '')
+  ) {
+    throw new ToolDefinitionError(
+      name,
+      `Tool ${name}: traceAs must be { type: 'KNOWLEDGE_BASE', knowledgeBaseId: '<id>' } with a non-empty id; leave it out to trace as an action group.`,
+    );
+  }
+
   const inputSchema = toNovaInputSchema(schema, name);
 
   return Object.freeze({
@@ -96,6 +119,7 @@ export function tool<S extends ZodLikeSchema, R>(options: ToolOptions<S, R>): To
     description,
     inputSchema,
     timeoutMs,
+    traceAs: traceAs === undefined ? undefined : Object.freeze({ type: traceAs.type, knowledgeBaseId: traceAs.knowledgeBaseId }),
     spec: { toolSpec: { name, description, inputSchema: { json: inputSchema } } },
 
     async parseInput(input: unknown): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {

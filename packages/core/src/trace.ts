@@ -1,6 +1,7 @@
 import type { Message } from '@aws-sdk/client-bedrock-runtime';
 import type { InferenceSettings } from './inference.js';
 import type { ToolCall } from './step.js';
+import type { ToolTraceAs } from './tool.js';
 import { toolResultText } from './tool-output.js';
 import type { Usage } from './usage.js';
 
@@ -40,7 +41,7 @@ export interface Rationale {
 
 export interface InvocationInput {
   traceId: string;
-  invocationType: 'ACTION_GROUP' | 'FINISH';
+  invocationType: 'ACTION_GROUP' | 'KNOWLEDGE_BASE' | 'FINISH';
   actionGroupInvocationInput?: {
     /** The tool name. */
     function: string;
@@ -50,12 +51,16 @@ export interface InvocationInput {
     /** Tools run in the agent's own process. */
     executionType: 'INLINE';
   };
+  /** For a tool defined with `traceAs: { type: 'KNOWLEDGE_BASE' }`: its `query` input. */
+  knowledgeBaseLookupInput?: { text: string; knowledgeBaseId: string };
 }
 
 export interface Observation {
   traceId: string;
-  type: 'ACTION_GROUP' | 'FINISH' | 'REPROMPT';
+  type: 'ACTION_GROUP' | 'KNOWLEDGE_BASE' | 'FINISH' | 'REPROMPT';
   actionGroupInvocationOutput?: { function: string; invocationId: string; status: 'success' | 'error'; text: string };
+  /** For a knowledge-base tool's successful call: the `retrievedReferences` it returned. */
+  knowledgeBaseLookupOutput?: { retrievedReferences: unknown[] };
   finalResponse?: { text: string };
   /** Why novaloop asked the model again (a broken tool call). */
   repromptResponse?: { text: string; source: 'PARSER' };
@@ -146,7 +151,17 @@ export class TraceRecorder {
     return this.orchestration({ rationale: { traceId: this.traceId(stepIndex), text } });
   }
 
-  toolInput(stepIndex: number, toolUseId: string, name: string, input: unknown): TracePart {
+  toolInput(stepIndex: number, toolUseId: string, name: string, input: unknown, traceAs?: ToolTraceAs): TracePart {
+    const query = isRecord(input) ? input.query : undefined;
+    if (traceAs?.type === 'KNOWLEDGE_BASE' && typeof query === 'string') {
+      return this.orchestration({
+        invocationInput: {
+          traceId: this.traceId(stepIndex),
+          invocationType: 'KNOWLEDGE_BASE',
+          knowledgeBaseLookupInput: { text: query, knowledgeBaseId: traceAs.knowledgeBaseId },
+        },
+      });
+    }
     return this.orchestration({
       invocationInput: {
         traceId: this.traceId(stepIndex),
@@ -156,7 +171,18 @@ export class TraceRecorder {
     });
   }
 
-  toolObservation(stepIndex: number, call: ToolCall): TracePart {
+  toolObservation(stepIndex: number, call: ToolCall, traceAs?: ToolTraceAs): TracePart {
+    const json = call.status === 'success' && call.content.length === 1 ? call.content[0]?.json : undefined;
+    const references = isRecord(json) ? json.retrievedReferences : undefined;
+    if (traceAs?.type === 'KNOWLEDGE_BASE' && Array.isArray(references)) {
+      return this.orchestration({
+        observation: {
+          traceId: this.traceId(stepIndex),
+          type: 'KNOWLEDGE_BASE',
+          knowledgeBaseLookupOutput: { retrievedReferences: references },
+        },
+      });
+    }
     const output = lazy({ function: call.name, invocationId: call.toolUseId, status: call.status }, 'text', () =>
       toolResultText(call.content),
     );
@@ -234,4 +260,8 @@ function lazy<T extends object, K extends string, V>(target: T, key: K, compute:
     },
   });
   return target as T & Record<K, V>;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,3 +1,6 @@
-// Public API of this package. Filled in by its own issue; the workspace wiring (exports map, build,
-// typecheck) is already exercised so that adding modules here needs no further setup.
-export {};
+export { calculator } from './calculator.js';
+export type { CalculatorOptions } from './calculator.js';
+export { currentTime } from './current-time.js';
+export type { CurrentTimeOptions, ZonedTime } from './current-time.js';
+export { ToolCallError, ToolConfigError, MissingDriverError } from './errors.js';
+export type { ToolCallErrorCode } from './errors.js';
