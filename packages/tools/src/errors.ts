@@ -19,7 +19,6 @@ export type ToolCallErrorCode =
   | 'HTTP_HOST_NOT_ALLOWED'
   | 'HTTP_ADDRESS_BLOCKED'
   | 'HTTP_BAD_URL'
-  | 'HTTP_TOO_LARGE'
   | 'HTTP_TIMEOUT'
   | 'HTTP_TOO_MANY_REDIRECTS'
   | 'HTTP_FAILED'
