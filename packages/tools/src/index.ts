@@ -7,3 +7,8 @@ export type { ToolCallErrorCode } from './errors.js';
 export { httpRequest } from './http-request.js';
 export type { HttpRequestOptions } from './http-request.js';
 export type { ResolveHost } from './http-fetch.js';
+export { sqlQuery } from './sql-query.js';
+export type { SqlQueryOptions, SqlQueryTool } from './sql-query.js';
+export type { SqlResult } from './sql-result.js';
+export type { PgPoolLike } from './sql-postgres.js';
+export type { LibsqlClientLike } from './sql-sqlite.js';

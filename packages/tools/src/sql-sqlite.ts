@@ -1,0 +1,84 @@
+import { ToolCallError } from './errors.js';
+import { loadDriver } from './load-driver.js';
+import { limitRows, type SqlResult } from './sql-result.js';
+import type { SqlLimits } from './sql-postgres.js';
+
+/** The part of a `@libsql/client` Client the tool uses. */
+export interface LibsqlClientLike {
+  execute(sql: string): Promise<ResultSetLike>;
+  transaction(mode: 'read'): Promise<{ execute(sql: string): Promise<ResultSetLike>; close(): void }>;
+}
+
+interface ResultSetLike {
+  columns: readonly string[];
+  rows: readonly ArrayLike<unknown>[];
+}
+
+type LibsqlModule = { createClient(config: { url: string }): LibsqlClientLike & { close(): void } };
+
+/**
+ * Runs one statement on SQLite with writes refused by SQLite itself: `PRAGMA query_only` on a
+ * connection of its own, inside a transaction that is rolled back. libsql cannot open a file
+ * read-only (`?mode=ro` is refused by @libsql/client), and query_only is the engine's own switch: any
+ * change to the database file fails with SQLITE_READONLY. A fresh connection per call means a
+ * statement that flips a pragma changes nothing for the next one.
+ */
+export class SqliteBackend {
+  constructor(
+    private readonly url: string | undefined,
+    private readonly shared: LibsqlClientLike | undefined,
+  ) {}
+
+  async run(sql: string, limits: SqlLimits): Promise<SqlResult> {
+    if (this.shared !== undefined) {
+      // The caller's client: its transaction() moves the connection out of the client, so the
+      // pragma and the statement share a connection that is dropped afterwards.
+      const tx = await this.shared.transaction('read');
+      try {
+        await tx.execute('PRAGMA query_only = 1');
+        return toResult(await execute(tx.execute.bind(tx), sql), limits);
+      } finally {
+        tx.close();
+      }
+    }
+    const { createClient } = await loadDriver<LibsqlModule>('@libsql/client', 'sqlQuery on SQLite');
+    const client = createClient({ url: this.url as string });
+    try {
+      await client.execute('PRAGMA query_only = 1');
+      await client.execute('BEGIN');
+      return toResult(await execute(client.execute.bind(client), sql), limits);
+    } finally {
+      // Closing rolls back whatever is open; nothing was writable anyway.
+      client.close();
+    }
+  }
+
+  async close(): Promise<void> {}
+}
+
+async function execute(run: (sql: string) => Promise<ResultSetLike>, sql: string): Promise<ResultSetLike> {
+  try {
+    return await run(sql);
+  } catch (error) {
+    throw mapSqliteError(error);
+  }
+}
+
+function toResult(set: ResultSetLike, limits: SqlLimits): SqlResult {
+  const columns = [...set.columns];
+  const rows = set.rows.map((row) => columns.map((_, index) => row[index]));
+  return limitRows(columns, rows, false, limits.maxRows, limits.maxBytes);
+}
+
+function mapSqliteError(error: unknown): ToolCallError {
+  const code = (error as { code?: string }).code ?? '';
+  const message = error instanceof Error ? error.message : String(error);
+  if (code.startsWith('SQLITE_READONLY')) {
+    return new ToolCallError(
+      'SQL_READ_ONLY',
+      `The database is read-only: ${message}. Only queries that read (SELECT) are possible; do not retry writes.`,
+      { cause: error },
+    );
+  }
+  return new ToolCallError('SQL_FAILED', `The query failed: ${message}. Fix the query and try again.`, { cause: error });
+}
