@@ -12,3 +12,5 @@ export type { SqlQueryOptions, SqlQueryTool } from './sql-query.js';
 export type { SqlResult } from './sql-result.js';
 export type { PgPoolLike } from './sql-postgres.js';
 export type { LibsqlClientLike } from './sql-sqlite.js';
+export { knowledgeBaseRetrieve } from './knowledge-base-retrieve.js';
+export type { KnowledgeBaseRetrieveOptions, KnowledgeBaseRetrieveResult, RetrievedReference } from './knowledge-base-retrieve.js';
