@@ -17,7 +17,8 @@ export interface TextChunk {
  * Fixed-size chunking on paragraph boundaries, like a Bedrock knowledge base's default strategy:
  * paragraphs are packed into chunks of at most `maxTokens`, a paragraph too long for one chunk is
  * cut between words, and each chunk starts with the previous chunk's last paragraph when that fits
- * in `overlapTokens`. A Markdown heading always starts a new chunk, so a chunk never mixes sections.
+ * in `overlapTokens`. A Markdown heading starts a new chunk, so a chunk never mixes sections; a
+ * heading directly followed by another heading stays with it rather than becoming a chunk alone.
  */
 export function chunkText(text: string, options: ChunkOptions): TextChunk[] {
   const chunks: TextChunk[] = [];
@@ -25,6 +26,7 @@ export function chunkText(text: string, options: ChunkOptions): TextChunk[] {
   let current: string[] = [];
   let currentTokens = 0;
   let currentHeadings: string[] = [];
+  let hasBody = false;
 
   const flush = (carryOver: boolean) => {
     if (current.length === 0) return;
@@ -33,15 +35,17 @@ export function chunkText(text: string, options: ChunkOptions): TextChunk[] {
     const keep = carryOver && countTextTokens(last) <= options.overlapTokens && current.length > 1;
     current = keep ? [last] : [];
     currentTokens = keep ? countTextTokens(last) : 0;
+    hasBody = keep;
   };
 
   for (const paragraph of paragraphs(text)) {
     const heading = /^(#{1,6})\s+(.+?)\s*#*$/.exec(paragraph);
     if (heading) {
-      flush(false);
+      if (hasBody) flush(false);
       const level = (heading[1] as string).length;
       headings.length = Math.min(headings.length, level - 1);
       headings.push((heading[2] as string).trim());
+      currentHeadings = [...headings];
     }
     for (const piece of splitLong(paragraph, options.maxTokens)) {
       const tokens = countTextTokens(piece);
@@ -49,6 +53,7 @@ export function chunkText(text: string, options: ChunkOptions): TextChunk[] {
       if (current.length === 0) currentHeadings = [...headings];
       current.push(piece);
       currentTokens += tokens;
+      if (!heading) hasBody = true;
     }
   }
   flush(false);
