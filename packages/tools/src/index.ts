@@ -14,3 +14,5 @@ export type { PgPoolLike } from './sql-postgres.js';
 export type { LibsqlClientLike } from './sql-sqlite.js';
 export { knowledgeBaseRetrieve } from './knowledge-base-retrieve.js';
 export type { KnowledgeBaseRetrieveOptions, KnowledgeBaseRetrieveResult, RetrievedReference } from './knowledge-base-retrieve.js';
+export { tryTool } from './try-tool.js';
+export type { TryToolResult } from './try-tool.js';
