@@ -47,7 +47,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   const runAs = process.getuid?.() === 0 ? serviceUser() : undefined;
   if (runAs) chownSync(dir, runAs.uid, runAs.gid);
   const command = (program: string, args: string[]): [string, string[]] =>
-    runAs ? ['runuser', ['-u', runAs.name, '--', join(bin, program), ...args]] : [join(bin, program), args];
+    runAs ? [runAs.runuser, ['-u', runAs.name, '--', join(bin, program), ...args]] : [join(bin, program), args];
 
   const data = join(dir, 'data');
   try {
@@ -100,11 +100,20 @@ export async function startPostgres(): Promise<PostgresServer> {
   }
 }
 
-function serviceUser(): { name: string; uid: number; gid: number } {
+function serviceUser(): { name: string; uid: number; gid: number; runuser: string } {
+  // util-linux's runuser lives in sbin, which a root shell has on PATH but a test runner may not.
+  const runuser = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin']
+    .map((dir) => join(dir, 'runuser'))
+    .find((path) => existsSync(path));
+  if (runuser === undefined) {
+    throw new Error(
+      'PostgreSQL cannot run as root, and runuser (util-linux) was not found to run it as the postgres user. Run the tests as a normal user.',
+    );
+  }
   try {
     const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
     const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-    return { name: 'postgres', uid, gid };
+    return { name: 'postgres', uid, gid, runuser };
   } catch {
     throw new Error(
       "PostgreSQL cannot run as root, and there is no postgres user to run it as. Install Debian's postgresql package (it creates that user), or run the tests as a normal user.",
