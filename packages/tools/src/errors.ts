@@ -39,11 +39,13 @@ export class ToolConfigError extends NovaloopError {
 /** An optional driver (`pg`, `@libsql/client`) that the tool needs is not installed. */
 export class MissingDriverError extends NovaloopError {
   readonly packageName: string;
-  constructor(packageName: string, forWhat: string, options?: { cause?: unknown }) {
+  /** `install`: every package the feature needs, for the command in the message (default: `packageName`). */
+  constructor(packageName: string, forWhat: string, options?: { cause?: unknown; install?: string[] }) {
+    const install = options?.install ?? [packageName];
     super(
       'MISSING_DRIVER',
-      `${forWhat} needs the optional package ${packageName}, which is not installed. Install it next to @novaloop/tools ` +
-        `(npm install ${packageName}) and try again.`,
+      `${forWhat} needs the optional package${install.length > 1 ? 's' : ''} ${install.join(' and ')}, and ${packageName} is not installed. ` +
+        `Install ${install.length > 1 ? 'them' : 'it'} next to @novaloop/tools (npm install ${install.join(' ')}) and try again.`,
       options,
     );
     this.packageName = packageName;

@@ -4,20 +4,20 @@ import { MissingDriverError } from './errors.js';
 const require = createRequire(import.meta.url);
 
 /** Throws `MissingDriverError` now, at setup, when an optional driver is not installed. */
-export function checkDriverInstalled(packageName: string, forWhat: string): void {
+export function checkDriverInstalled(packageName: string, forWhat: string, install?: string[]): void {
   try {
     require.resolve(packageName);
   } catch (error) {
-    throw new MissingDriverError(packageName, forWhat, { cause: error });
+    throw new MissingDriverError(packageName, forWhat, { cause: error, ...(install && { install }) });
   }
 }
 
 /** Imports an optional driver on first use; the package stays optional for users of other tools. */
-export async function loadDriver<T>(packageName: string, forWhat: string): Promise<T> {
+export async function loadDriver<T>(packageName: string, forWhat: string, install?: string[]): Promise<T> {
   try {
     return (await import(packageName)) as T;
   } catch (error) {
-    if (isNotFound(error)) throw new MissingDriverError(packageName, forWhat, { cause: error });
+    if (isNotFound(error)) throw new MissingDriverError(packageName, forWhat, { cause: error, ...(install && { install }) });
     throw error;
   }
 }

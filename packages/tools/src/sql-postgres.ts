@@ -35,7 +35,7 @@ export class PostgresBackend {
   }
 
   async run(sql: string, limits: SqlLimits): Promise<SqlResult> {
-    const CursorClass = (await loadDriver<CursorModule>('pg-cursor', 'sqlQuery on PostgreSQL')).default;
+    const CursorClass = (await loadDriver<CursorModule>('pg-cursor', 'sqlQuery on PostgreSQL', ['pg', 'pg-cursor'])).default;
     const pool = await this.getPool();
     const client = (await pool.connect()) as PoolClient;
     let broken = false;
@@ -73,7 +73,7 @@ export class PostgresBackend {
 
   private async getPool(): Promise<PgPoolLike> {
     if (this.pool === undefined) {
-      const pg = (await loadDriver<PgModule>('pg', 'sqlQuery on PostgreSQL')).default;
+      const pg = (await loadDriver<PgModule>('pg', 'sqlQuery on PostgreSQL', ['pg', 'pg-cursor'])).default;
       this.ownPool = new pg.Pool({ connectionString: this.url, max: 4 });
       // An idle client losing its connection must not crash the process.
       this.ownPool.on('error', () => undefined);

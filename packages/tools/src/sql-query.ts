@@ -39,6 +39,8 @@ interface Backend {
   close(): Promise<void>;
 }
 
+const PG_PACKAGES = ['pg', 'pg-cursor'];
+
 // SQLite connection state and files outside the database: not something a read-only query needs,
 // and ATTACH can read (and create) any file the process can.
 const SQLITE_REFUSED = new Set(['ATTACH', 'DETACH', 'VACUUM', 'LOAD']);
@@ -57,8 +59,8 @@ export function sqlQuery(options: SqlQueryOptions): SqlQueryTool {
   };
   let backend: Backend;
   if (kind === 'postgres') {
-    if (options.client === undefined) checkDriverInstalled('pg', 'sqlQuery on PostgreSQL');
-    checkDriverInstalled('pg-cursor', 'sqlQuery on PostgreSQL');
+    if (options.client === undefined) checkDriverInstalled('pg', 'sqlQuery on PostgreSQL', PG_PACKAGES);
+    checkDriverInstalled('pg-cursor', 'sqlQuery on PostgreSQL', PG_PACKAGES);
     backend = new PostgresBackend(options.url, options.client as PgPoolLike | undefined);
   } else {
     if (options.client === undefined) checkDriverInstalled('@libsql/client', 'sqlQuery on SQLite');
