@@ -36,8 +36,16 @@ export class PostgresBackend {
 
   async run(sql: string, limits: SqlLimits): Promise<SqlResult> {
     const CursorClass = (await loadDriver<CursorModule>('pg-cursor', 'sqlQuery on PostgreSQL', ['pg', 'pg-cursor'])).default;
-    const pool = await this.getPool();
-    const client = (await pool.connect()) as PoolClient;
+    const pool = await this.getPool(limits);
+    let client: PoolClient;
+    try {
+      client = (await pool.connect()) as PoolClient;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new ToolCallError('SQL_FAILED', `Could not connect to the database (${message}). It may be down; try again later.`, {
+        cause: error,
+      });
+    }
     let broken = false;
     try {
       await client.query('BEGIN READ ONLY');
@@ -71,10 +79,12 @@ export class PostgresBackend {
     await this.ownPool?.end();
   }
 
-  private async getPool(): Promise<PgPoolLike> {
+  private async getPool(limits: SqlLimits): Promise<PgPoolLike> {
     if (this.pool === undefined) {
       const pg = (await loadDriver<PgModule>('pg', 'sqlQuery on PostgreSQL', ['pg', 'pg-cursor'])).default;
-      this.ownPool = new pg.Pool({ connectionString: this.url, max: 4 });
+      // A server that does not answer fails the call within the time a query may take; idle
+      // connections never keep the process alive on their own.
+      this.ownPool = new pg.Pool({ connectionString: this.url, max: 4, connectionTimeoutMillis: limits.timeoutMs, allowExitOnIdle: true });
       // An idle client losing its connection must not crash the process.
       this.ownPool.on('error', () => undefined);
       this.pool = this.ownPool;

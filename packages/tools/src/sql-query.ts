@@ -1,5 +1,6 @@
 import { tool, type Tool } from '@novaloop/core';
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ToolCallError, ToolConfigError } from './errors.js';
@@ -64,7 +65,7 @@ export function sqlQuery(options: SqlQueryOptions): SqlQueryTool {
     backend = new PostgresBackend(options.url, options.client as PgPoolLike | undefined);
   } else {
     if (options.client === undefined) checkDriverInstalled('@libsql/client', 'sqlQuery on SQLite');
-    backend = new SqliteBackend(options.url, options.client as LibsqlClientLike | undefined);
+    backend = new SqliteBackend(options.url, options.client as LibsqlClientLike | undefined, sqlitePath(options.url));
   }
   const dialect = kind === 'postgres' ? 'PostgreSQL' : 'SQLite';
 
@@ -135,7 +136,7 @@ function backendKind(options: SqlQueryOptions): 'postgres' | 'sqlite' {
   }
   if (parsed.protocol === 'postgres:' || parsed.protocol === 'postgresql:') return 'postgres';
   if (parsed.protocol === 'file:') {
-    const path = fileURLToPath(new URL(`file://${parsed.pathname}`));
+    const path = sqlitePath(url as string) as string;
     if (parsed.search !== '')
       throw new ToolConfigError('sqlQuery({ url }): a file: URL takes no query parameters; the tool opens it read-only itself.');
     // libsql would create a missing file, and a new empty database answers every query with "no such table".
@@ -145,6 +146,13 @@ function backendKind(options: SqlQueryOptions): 'postgres' | 'sqlite' {
   throw new ToolConfigError(
     `sqlQuery({ url }): unsupported scheme ${parsed.protocol} in ${JSON.stringify(url)}. Use postgres://, postgresql:// or file:. For a remote libSQL database pass a client.`,
   );
+}
+
+/** The file a `file:` URL names, as libsql reads it: `file:///abs`, `file:/abs` or `file:relative/to/cwd`. */
+function sqlitePath(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  const rest = url.slice('file:'.length).split('?')[0] as string;
+  return rest.startsWith('//') ? fileURLToPath(`file:${rest}`) : resolve(decodeURIComponent(rest));
 }
 
 function positiveInteger(value: number | undefined, name: string, fallback: number): number {

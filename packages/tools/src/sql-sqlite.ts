@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { ToolCallError } from './errors.js';
 import { loadDriver } from './load-driver.js';
 import { limitRows, type SqlResult } from './sql-result.js';
@@ -27,25 +28,43 @@ export class SqliteBackend {
   constructor(
     private readonly url: string | undefined,
     private readonly shared: LibsqlClientLike | undefined,
+    /** The file behind `url`. */
+    private readonly path?: string,
   ) {}
 
   async run(sql: string, limits: SqlLimits): Promise<SqlResult> {
     if (this.shared !== undefined) {
       // The caller's client: its transaction() moves the connection out of the client, so the
       // pragma and the statement share a connection that is dropped afterwards.
-      const tx = await this.shared.transaction('read');
+      let tx;
       try {
+        tx = await this.shared.transaction('read');
         await tx.execute('PRAGMA query_only = 1');
+      } catch (error) {
+        tx?.close();
+        throw mapSqliteError(error);
+      }
+      try {
         return toResult(await execute(tx.execute.bind(tx), sql), limits);
       } finally {
         tx.close();
       }
     }
     const { createClient } = await loadDriver<LibsqlModule>('@libsql/client', 'sqlQuery on SQLite');
-    const client = createClient({ url: this.url as string });
+    // libsql creates a missing file; a file deleted since the tool was made must stay deleted.
+    if (this.path !== undefined && !existsSync(this.path)) {
+      throw new ToolCallError('SQL_FAILED', `The database file ${this.path} no longer exists. Tell the user; do not retry.`);
+    }
+    let client;
     try {
+      client = createClient({ url: this.url as string });
       await client.execute('PRAGMA query_only = 1');
       await client.execute('BEGIN');
+    } catch (error) {
+      client?.close();
+      throw mapSqliteError(error);
+    }
+    try {
       return toResult(await execute(client.execute.bind(client), sql), limits);
     } finally {
       // Closing rolls back whatever is open; nothing was writable anyway.

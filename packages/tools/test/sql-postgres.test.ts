@@ -136,6 +136,17 @@ describe('sqlQuery on PostgreSQL', () => {
     expect(error.message).toMatch(/column "nope" does not exist/);
   });
 
+  it('answers an unreachable server with SQL_FAILED, not a hang', async () => {
+    const down = sqlQuery({ url: 'postgres://reader@127.0.0.1:1/none', timeoutMs: 1_000 });
+    try {
+      const error = await callError(down, { query: 'SELECT 1' });
+      expect(error.code).toBe('SQL_FAILED');
+      expect(error.message).toMatch(/ECONNREFUSED|connect/);
+    } finally {
+      await down.close();
+    }
+  });
+
   it('works on a pg.Pool the caller owns', async () => {
     const pool = new pg.Pool({ connectionString: server.urlFor('reader') });
     try {

@@ -143,6 +143,32 @@ describe('sqlQuery on SQLite', () => {
     expect(error.message).toMatch(/no such column: nope/);
   });
 
+  it('accepts file: URLs in every form libsql reads, relative ones included', async () => {
+    for (const form of [`file://${file}`, `file:${file}`]) {
+      expect((await callOk(sqlQuery({ url: form }), { query: 'SELECT COUNT(*) FROM tasks' })).rows).toEqual([[3]]);
+    }
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      expect((await callOk(sqlQuery({ url: 'file:ops.db' }), { query: 'SELECT COUNT(*) FROM tasks' })).rows).toEqual([[3]]);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it('answers with SQL_FAILED, creating nothing, when the file was deleted after the tool was made', async () => {
+    const gone = join(dir, 'gone.db');
+    const writer = createClient({ url: `file:${gone}` });
+    await writer.execute('CREATE TABLE t (x)');
+    writer.close();
+    const tool = sqlQuery({ url: `file:${gone}` });
+    rmSync(gone);
+    const error = await callError(tool, { query: 'SELECT 1' });
+    expect(error.code).toBe('SQL_FAILED');
+    expect(error.message).toMatch(/no longer exists/);
+    expect(existsSync(gone)).toBe(false);
+  });
+
   it('rejects a bad url or options when the tool is created', () => {
     expect(() => sqlQuery({ url: 'file:/does/not/exist.db' })).toThrow(ToolConfigError);
     expect(() => sqlQuery({ url: 'file:/does/not/exist.db' })).toThrow(/does not exist/);
