@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { ToolCallError } from './errors.js';
-import { loadDriver } from './load-driver.js';
+import { SqliteProcess } from './sqlite-process.js';
 import { limitRows, type SqlResult } from './sql-result.js';
 import type { SqlLimits } from './sql-postgres.js';
 
@@ -15,16 +15,17 @@ interface ResultSetLike {
   rows: readonly ArrayLike<unknown>[];
 }
 
-type LibsqlModule = { createClient(config: { url: string }): LibsqlClientLike & { close(): void } };
-
 /**
  * Runs one statement on SQLite with writes refused by SQLite itself: `PRAGMA query_only` on a
  * connection of its own, inside a transaction that is rolled back. libsql cannot open a file
  * read-only (`?mode=ro` is refused by @libsql/client), and query_only is the engine's own switch: any
  * change to the database file fails with SQLITE_READONLY. A fresh connection per call means a
- * statement that flips a pragma changes nothing for the next one.
+ * statement that flips a pragma changes nothing for the next one. For a `url`, queries run in a
+ * child process killed at `timeoutMs` (see SqliteProcess); a caller's own client runs in-process,
+ * without a time limit.
  */
 export class SqliteBackend {
+  private readonly process = new SqliteProcess();
   constructor(
     private readonly url: string | undefined,
     private readonly shared: LibsqlClientLike | undefined,
@@ -50,29 +51,18 @@ export class SqliteBackend {
         tx.close();
       }
     }
-    const { createClient } = await loadDriver<LibsqlModule>('@libsql/client', 'sqlQuery on SQLite');
     // libsql creates a missing file; a file deleted since the tool was made must stay deleted.
     if (this.path !== undefined && !existsSync(this.path)) {
       throw new ToolCallError('SQL_FAILED', `The database file ${this.path} no longer exists. Tell the user; do not retry.`);
     }
-    let client;
-    try {
-      client = createClient({ url: this.url as string });
-      await client.execute('PRAGMA query_only = 1');
-      await client.execute('BEGIN');
-    } catch (error) {
-      client?.close();
-      throw mapSqliteError(error);
-    }
-    try {
-      return toResult(await execute(client.execute.bind(client), sql), limits);
-    } finally {
-      // Closing rolls back whatever is open; nothing was writable anyway.
-      client.close();
-    }
+    const reply = await this.process.query(this.url as string, sql, limits.maxRows, limits.timeoutMs);
+    if (!reply.ok) throw mapSqliteError(reply);
+    return limitRows(reply.columns, reply.rows, reply.more, limits.maxRows, limits.maxBytes);
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.process.close();
+  }
 }
 
 async function execute(run: (sql: string) => Promise<ResultSetLike>, sql: string): Promise<ResultSetLike> {
@@ -91,7 +81,7 @@ function toResult(set: ResultSetLike, limits: SqlLimits): SqlResult {
 
 function mapSqliteError(error: unknown): ToolCallError {
   const code = (error as { code?: string }).code ?? '';
-  const message = error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : ((error as { message?: string }).message ?? String(error));
   if (code.startsWith('SQLITE_READONLY')) {
     return new ToolCallError(
       'SQL_READ_ONLY',

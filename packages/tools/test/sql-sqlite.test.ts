@@ -137,6 +137,22 @@ describe('sqlQuery on SQLite', () => {
     }
   });
 
+  it('stops a query running past timeoutMs with SQL_TIMEOUT, and the next query works', async () => {
+    const slow = sqlQuery({ url, timeoutMs: 300 });
+    try {
+      const started = Date.now();
+      const error = await callError(slow, {
+        query: 'WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELECT COUNT(*) FROM r',
+      });
+      expect(error.code).toBe('SQL_TIMEOUT');
+      expect(error.message).toMatch(/longer than 300 ms/);
+      expect(Date.now() - started).toBeLessThan(3_000);
+      expect((await callOk(slow, { query: 'SELECT COUNT(*) FROM tasks' })).rows).toEqual([[3]]);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('answers a broken query with SQL_FAILED that carries the database message', async () => {
     const error = await callError(sql, { query: 'SELECT nope FROM tasks' });
     expect(error.code).toBe('SQL_FAILED');
