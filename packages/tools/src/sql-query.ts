@@ -18,11 +18,11 @@ export interface SqlQueryOptions {
   url?: string;
   /** A `pg.Pool` or a `@libsql/client` Client you own (and close yourself). */
   client?: PgPoolLike | LibsqlClientLike;
-  /** Rows returned at most; more are not fetched (PostgreSQL) and the result says it was truncated. Default 100. */
+  /** Rows returned at most; more are not fetched and the result says it was truncated. Default 100. */
   maxRows?: number;
   /** Bytes of JSON the rows may take; default 64 KiB. */
   maxBytes?: number;
-  /** PostgreSQL statement_timeout for the query; default 5000 ms. */
+  /** Longest a query may run: PostgreSQL statement_timeout, or the SQLite query process is killed. Default 5000 ms. */
   timeoutMs?: number;
   /** Tool name; default `sql_query`. */
   name?: string;
@@ -75,7 +75,8 @@ export function sqlQuery(options: SqlQueryOptions): SqlQueryTool {
       options.description ??
       `Run one read-only SQL query (${dialect}) and get the columns and rows (at most ${limits.maxRows} rows). Writes are refused.`,
     input: z.object({ query: z.string().min(1).describe(`One ${dialect} SELECT statement, without a trailing second statement`) }),
-    timeoutMs: limits.timeoutMs + 2_000,
+    // A backstop only: the database limit fires first; the margin covers starting the SQLite process.
+    timeoutMs: limits.timeoutMs + 10_000,
     run: async ({ query }) => {
       const statements = splitStatements(query);
       if (statements.length === 0) throw new ToolCallError('SQL_FAILED', 'The query is empty. Send one SELECT statement.');
