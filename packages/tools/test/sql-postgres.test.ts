@@ -130,6 +130,12 @@ describe('sqlQuery on PostgreSQL', () => {
     expect((await callOk(sql, { query: 'SELECT 1 AS one' })).rows).toEqual([[1]]);
   });
 
+  it("leaves file access to the role's privileges: a role that cannot read files gets SQL_REFUSED", async () => {
+    const error = await callError(sql, { query: "SELECT pg_read_file('/etc/passwd')" });
+    expect(error.code).toBe('SQL_REFUSED');
+    expect(error.message).toMatch(/permission denied/);
+  });
+
   it('answers a broken query with SQL_FAILED that carries the server message', async () => {
     const error = await callError(sql, { query: 'SELECT nope FROM tasks' });
     expect(error.code).toBe('SQL_FAILED');
