@@ -56,6 +56,13 @@ export const SYSTEM_DEPS = [
     debian: 'chromium',
     brew: 'chromium',
   },
+  {
+    name: 'PostgreSQL (initdb, postgres)',
+    usedBy: 'the read-only SQL tool tests (packages/tools)',
+    locate: () => postgresBinDir(),
+    debian: 'postgresql',
+    brew: 'postgresql',
+  },
 ];
 
 /** The command a person should run to install `deps` on this platform. */

@@ -22,6 +22,27 @@ export type NovaloopErrorCode =
   | 'MODEL_ID_INVALID'
   // @novaloop/memory
   | 'STORE_DRIVER_MISSING'
+  // @novaloop/tools: set up (thrown when a tool is made)
+  | 'TOOL_CONFIG'
+  | 'MISSING_DRIVER'
+  // @novaloop/tools: a call refused or failed (the model reads it as an error tool result)
+  | 'CALC_SYNTAX'
+  | 'CALC_DIVISION_BY_ZERO'
+  | 'CALC_NOT_FINITE'
+  | 'CALC_TOO_LONG'
+  | 'TIME_ZONE_UNKNOWN'
+  | 'HTTP_HOST_NOT_ALLOWED'
+  | 'HTTP_ADDRESS_BLOCKED'
+  | 'HTTP_BAD_URL'
+  | 'HTTP_TIMEOUT'
+  | 'HTTP_TOO_MANY_REDIRECTS'
+  | 'HTTP_FAILED'
+  | 'SQL_READ_ONLY'
+  | 'SQL_MULTIPLE_STATEMENTS'
+  | 'SQL_REFUSED'
+  | 'SQL_TIMEOUT'
+  | 'SQL_FAILED'
+  | 'KB_RETRIEVE_FAILED'
   // @novaloop/trace
   | 'TRACE_WRITE_FAILED'
   | 'TRACE_SINK_CLOSED'
