@@ -164,6 +164,9 @@ describe('knowledgeBaseRetrieve in an Agent run', () => {
         traceId: `${result.runId}-0`,
         invocationType: 'KNOWLEDGE_BASE',
         knowledgeBaseLookupInput: { text: 'database disk full', knowledgeBaseId: 'KBRUNBOOKS' },
+        // novaloop's own fields beside Agents' ones: which tool call this lookup was.
+        function: 'knowledge_base_retrieve',
+        invocationId: result.steps[0]?.toolCalls[0]?.toolUseId,
       });
       expect(observations[0]?.type).toBe('KNOWLEDGE_BASE');
       const first = observations[0];
