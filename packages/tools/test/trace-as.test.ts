@@ -53,7 +53,9 @@ describe("tool({ traceAs: { type: 'KNOWLEDGE_BASE' } })", () => {
       expect(inputs.map((i) => i.invocationType)).toEqual(['KNOWLEDGE_BASE', 'KNOWLEDGE_BASE', 'ACTION_GROUP', 'FINISH']);
       expect(inputs[2]).toMatchObject({ actionGroupInvocationInput: { function: 'lookup', input: { query: 7 } } });
       expect(observations.map((o) => o.type)).toEqual(['KNOWLEDGE_BASE', 'ACTION_GROUP', 'KNOWLEDGE_BASE', 'FINISH']);
-      expect(observations[0]).toMatchObject({ knowledgeBaseLookupOutput: { retrievedReferences: [{ content: { text: 'x', type: 'TEXT' } }] } });
+      expect(observations[0]).toMatchObject({
+        knowledgeBaseLookupOutput: { retrievedReferences: [{ content: { text: 'x', type: 'TEXT' } }] },
+      });
       expect(observations[1]).toMatchObject({ actionGroupInvocationOutput: { status: 'success', text: '{"answer":42}' } });
     } finally {
       agent.close();
