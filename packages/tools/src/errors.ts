@@ -1,4 +1,4 @@
-import { NovaloopError } from '@novaloop/core';
+import { NovaloopError, type ToolCallErrorCode } from '@novaloop/core';
 
 /**
  * Thrown by a tool's `run` for input it refuses or a call that failed: the agent turns it into an
@@ -10,24 +10,8 @@ export class ToolCallError extends NovaloopError {
   }
 }
 
-export type ToolCallErrorCode =
-  | 'CALC_SYNTAX'
-  | 'CALC_DIVISION_BY_ZERO'
-  | 'CALC_NOT_FINITE'
-  | 'CALC_TOO_LONG'
-  | 'TIME_ZONE_UNKNOWN'
-  | 'HTTP_HOST_NOT_ALLOWED'
-  | 'HTTP_ADDRESS_BLOCKED'
-  | 'HTTP_BAD_URL'
-  | 'HTTP_TIMEOUT'
-  | 'HTTP_TOO_MANY_REDIRECTS'
-  | 'HTTP_FAILED'
-  | 'SQL_READ_ONLY'
-  | 'SQL_MULTIPLE_STATEMENTS'
-  | 'SQL_REFUSED'
-  | 'SQL_TIMEOUT'
-  | 'SQL_FAILED'
-  | 'KB_RETRIEVE_FAILED';
+// The codes are listed in core's NovaloopErrorCode union, which covers every novaloop package's codes.
+export type { ToolCallErrorCode };
 
 /** A tool set up with options that cannot work; thrown when the tool is created, never at run time. */
 export class ToolConfigError extends NovaloopError {
