@@ -169,10 +169,16 @@ describe('seams between the loop, model calls, context, tools and trace', () => 
     agent.events.on('tool-end', () => {
       throw new Error('listener bug');
     });
+    // Listeners after the broken one still hear every event, and a `once` listener hears one.
+    const heard: string[] = [];
+    agent.events.on('tool-end', (event) => heard.push(event.call.name));
+    agent.events.once('tool-end', (event) => heard.push(`once:${event.call.name}`));
     const result = await agent.run(INFRA_QUESTION, { sessionId: 'l' });
     expect(result.stopReason).toBe('end_turn');
     expect(result.steps).toHaveLength(3);
     expect((await agent.memory.load('l'))?.messages).toHaveLength(6);
+    expect(heard).toEqual(['query_database', 'once:query_database', 'get_service_status']);
+    expect(agent.events.listenerCount('tool-end')).toBe(2);
     expect(reported).toHaveLength(2);
     expect(reported[0]).toMatchObject({ code: 'LISTENER', eventType: 'tool-end', cause: { message: 'listener bug' } });
   });

@@ -1,6 +1,6 @@
 import { checkInference, checkModelId, checkPrompt } from '../model/preflight.js';
 import type { BedrockRuntimeClient, ContentBlock, SystemContentBlock } from '@aws-sdk/client-bedrock-runtime';
-import { EventEmitter } from 'eventemitter3';
+import type { EventEmitter } from 'eventemitter3';
 import { randomUUID } from 'node:crypto';
 import { estimateTokens } from '../context/estimate-tokens.js';
 import type { ContextPolicy } from '../context/policy.js';
@@ -14,6 +14,7 @@ import { checkToolSet, type Tool } from '../tools/tool.js';
 import { TraceBuilder } from '../trace/build-trace.js';
 import type { TracePart } from '../trace/trace-types.js';
 import type { AgentEvent, AgentEventMap } from './events.js';
+import { IsolatingEmitter } from './isolating-emitter.js';
 import type { RunResult } from './run-result.js';
 import { runLoop, type LoopConfig } from './run-loop.js';
 
@@ -92,7 +93,9 @@ interface ActiveRun {
 export class Agent {
   readonly model: string;
   /** Every event of every run of this agent; 'trace' listeners get Bedrock-Agents-shaped trace parts. */
-  readonly events = new EventEmitter<AgentEventMap>();
+  readonly events: EventEmitter<AgentEventMap> = new IsolatingEmitter<AgentEventMap>((eventType, error) =>
+    this.listenerFailed(eventType, error),
+  );
   readonly memory: SessionStore;
   private readonly config: LoopConfig;
   private readonly ownsClient: boolean;
@@ -267,19 +270,11 @@ export class Agent {
   private emit(event: AgentEvent): void {
     // Listener count first: no work at all for event types nobody listens to.
     if (event.type === 'trace' || this.events.listenerCount(event.type) === 0) return;
-    try {
-      (this.events.emit as (type: string, event: AgentEvent) => boolean)(event.type, event);
-    } catch (error) {
-      this.listenerFailed(event.type, error);
-    }
+    (this.events.emit as (type: string, event: AgentEvent) => boolean)(event.type, event);
   }
 
   private emitTrace(part: TracePart): void {
-    try {
-      this.events.emit('trace', part);
-    } catch (error) {
-      this.listenerFailed('trace', error);
-    }
+    this.events.emit('trace', part);
   }
 
   private listenerFailed(eventType: string, error: unknown): void {
