@@ -1,8 +1,9 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { delimiter, join } from 'node:path';
+import { freePort } from './free-port.js';
+import { installHint, postgresBinDir } from './system-deps.js';
 
 export interface PostgresServer {
   /** `postgres://novaloop@127.0.0.1:PORT/novaloop`: the superuser, trusted on loopback (tests only). */
@@ -13,26 +14,9 @@ export interface PostgresServer {
   stop(): Promise<void>;
 }
 
-export const POSTGRES_INSTALL_HINT =
-  'PostgreSQL is not installed. Install it with `apt-get install -y postgresql` (Debian/Ubuntu; `npx pnpm@10 test` does this itself when run as root), then run the tests again.';
+export const POSTGRES_INSTALL_HINT = installHint('PostgreSQL (initdb, postgres)', 'PostgreSQL');
 
-/**
- * The directory holding initdb and postgres: on PATH, or where Debian's `postgresql` package puts
- * them (/usr/lib/postgresql/<major>/bin, off PATH). The same lookup as scripts/system-deps.mjs's
- * `postgresBinDir`, which installs the package when it finds nothing.
- */
-export function postgresBinDir(): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    // Followed to the real directory: a symlinked initdb on PATH has its createdb next to its target.
-    if (dir && existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'postgres'))) return dirname(realpathSync(join(dir, 'initdb')));
-  }
-  const root = '/usr/lib/postgresql';
-  if (!existsSync(root)) return undefined;
-  const majors = readdirSync(root)
-    .filter((entry) => /^\d+$/.test(entry) && existsSync(join(root, entry, 'bin', 'initdb')))
-    .sort((a, b) => Number(b) - Number(a));
-  return majors.length > 0 ? join(root, majors[0] as string, 'bin') : undefined;
-}
+export { postgresBinDir };
 
 /**
  * Starts a throwaway PostgreSQL cluster: initdb into a temporary directory, the server on a free
@@ -190,16 +174,4 @@ function postmasterPid(data: string): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
