@@ -68,7 +68,7 @@ export {
   SessionInputError,
   SessionCorruptError,
 } from './errors.js';
-export type { NovaloopErrorCode } from './errors.js';
+export type { NovaloopErrorCode, ToolCallErrorCode } from './errors.js';
 export { SessionPausedError, NothingPendingError, ResumeInputError, ResumeConflictError } from './loop/pause-errors.js';
 export type { ResumeInputCode } from './loop/pause-errors.js';
 export { OutputValidationError } from './loop/output-error.js';

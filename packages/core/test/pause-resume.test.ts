@@ -378,6 +378,38 @@ describe('return of control and approval', () => {
     expect(types.at(-1)).toBe('run-end');
   });
 
+  it('resume() delivers every event and trace part as streamResume() hands them out: one loop, one deliver()', async () => {
+    // The same pause twice, on two servers: one resumed by streamResume(), the other by resume().
+    const pauseOn = async () => {
+      const server = await start({ script: script(RESTART) });
+      const agent = agentOn(server, { tools });
+      const paused = await agent.run('Restart the api everywhere');
+      expect(paused.stopReason).toBe('needs_approval');
+      return { agent, paused, answers: [{ toolUseId: paused.pending[0]?.toolUseId ?? '', approve: true }] };
+    };
+    const label = (event: AgentEvent) => (event.type === 'trace' ? `trace:${traceOutline([event.part]).join('')}` : event.type);
+
+    const streamed = await pauseOn();
+    const handedOut: string[] = [];
+    const stream = streamed.agent.streamResume(streamed.paused.sessionId, streamed.answers);
+    let next = await stream.next();
+    for (; !next.done; next = await stream.next()) handedOut.push(label(next.value));
+    expect(next.value.stopReason).toBe('end_turn');
+    expect(handedOut).toContain('resume');
+    expect(handedOut.filter((l) => l.startsWith('trace:')).length).toBeGreaterThan(0);
+
+    const run = await pauseOn();
+    const heard: string[] = [];
+    for (const type of new Set(handedOut.filter((l) => !l.startsWith('trace:')))) {
+      run.agent.events.on(type as 'resume', (event: AgentEvent) => heard.push(label(event)));
+    }
+    run.agent.events.on('trace', (part) => heard.push(`trace:${traceOutline([part]).join('')}`));
+    const resumed = await run.agent.resume(run.paused.sessionId, run.answers);
+    expect(resumed.stopReason).toBe('end_turn');
+    expect(heard).toEqual(handedOut);
+    expect(traceOutline(resumed.trace)).toEqual(handedOut.filter((l) => l.startsWith('trace:')).map((l) => l.slice(6)));
+  });
+
   it('a needsApproval check that throws counts as "needs approval"; a tool without run returns control', async () => {
     const input = z.object({ n: z.number() });
     const failing = tool({
