@@ -1,6 +1,7 @@
 import { BedrockAgentClient, type AgentActionGroup, type BedrockAgentClientConfig } from '@aws-sdk/client-bedrock-agent';
 import { LambdaClient, type LambdaClientConfig } from '@aws-sdk/client-lambda';
 import { Agent, tool, type AgentOptions, type InferenceOptions, type Tool } from '@novaloop/core';
+import { knowledgeBaseRetrieve, type KnowledgeBaseRetrieveOptions } from '@novaloop/tools';
 import { BedrockAgentsError } from './errors.js';
 import { functionActions, type FunctionAction } from './function-actions.js';
 import { IdleSessionStore } from './idle-session-store.js';
@@ -8,7 +9,7 @@ import { invokeAction, type EventAgent } from './lambda-executor.js';
 import { agentNotes, SIGNATURE_NOTES, type MigrationNote } from './migration-report.js';
 import { apiActions, type ApiAction } from './openapi-actions.js';
 import { readAgentDefinition, type AgentDefinition } from './read-definition.js';
-import { assignToolNames } from './tool-names.js';
+import { assignToolNames, novaSafeName } from './tool-names.js';
 import { Turns } from './turn-state.js';
 
 export interface FromBedrockAgentOptions {
@@ -22,6 +23,11 @@ export interface FromBedrockAgentOptions {
   /** The Lambda client the action groups' functions are invoked with; otherwise one is made from `lambdaClientConfig`. */
   lambdaClient?: Pick<LambdaClient, 'send'>;
   lambdaClientConfig?: LambdaClientConfig;
+  /** The bedrock-agent-runtime client the knowledge-base tools call Retrieve with; otherwise one is made from `knowledgeBaseClientConfig`. */
+  knowledgeBaseClient?: KnowledgeBaseRetrieveOptions['client'];
+  knowledgeBaseClientConfig?: KnowledgeBaseRetrieveOptions['clientConfig'];
+  /** Passages each knowledge-base search returns (Retrieve's numberOfResults; default 5). */
+  knowledgeBaseResults?: number;
   /**
    * OpenAPI documents (JSON or YAML text, or the parsed object) by action group name, for action
    * groups whose API schema is in S3 (`apiSchema.s3`): novaloop does not read S3.
@@ -45,7 +51,9 @@ export type MigratedAction =
       httpMethod: string;
       executionType: 'LAMBDA' | 'RETURN_CONTROL';
       lambda?: string;
-    };
+    }
+  /** A knowledge-base association, searched with Retrieve. */
+  | { toolName: string; knowledgeBaseId: string; executionType: 'KNOWLEDGE_BASE' };
 
 /** Where the migrated agent came from. */
 export interface BedrockAgentSource {
@@ -182,11 +190,31 @@ export async function fromBedrockAgent(options: FromBedrockAgentOptions): Promis
       byTool.set(toolName, { migrated: actions.at(-1) as MigratedAction, action });
     }
   });
+  const used = new Set(tools.map((t) => t.name));
   for (const kb of definition.knowledgeBases) {
-    notes.push({
-      feature: `knowledge base ${kb.knowledgeBaseId}`,
-      novaloop: 'Not carried over yet by this version of @novaloop/bedrock-agents.',
-    });
+    const knowledgeBaseId = kb.knowledgeBaseId ?? '';
+    if (kb.knowledgeBaseState === 'DISABLED') {
+      notes.push({
+        feature: `knowledge base ${knowledgeBaseId} (DISABLED)`,
+        novaloop: 'Left out, as Agents leaves out a disabled knowledge base.',
+      });
+      continue;
+    }
+    let toolName = novaSafeName(`knowledge_base_${knowledgeBaseId}`);
+    for (let n = 2; used.has(toolName); n++) toolName = novaSafeName(`knowledge_base_${knowledgeBaseId}_${n}`);
+    used.add(toolName);
+    tools.push(
+      knowledgeBaseRetrieve({
+        knowledgeBaseId,
+        name: toolName,
+        // The association's description is what Agents tells the model about the knowledge base.
+        ...(kb.description ? { description: `Search the knowledge base: ${kb.description}` } : {}),
+        ...(options.knowledgeBaseResults !== undefined ? { numberOfResults: options.knowledgeBaseResults } : {}),
+        ...(options.knowledgeBaseClient ? { client: options.knowledgeBaseClient } : {}),
+        ...(options.knowledgeBaseClientConfig ? { clientConfig: options.knowledgeBaseClientConfig } : {}),
+      }),
+    );
+    actions.push({ toolName, knowledgeBaseId, executionType: 'KNOWLEDGE_BASE' });
   }
   const idleTTL = definition.idleSessionTTLInSeconds;
   if (idleTTL !== undefined && options.agentOptions?.memory !== undefined) {

@@ -1,8 +1,11 @@
 // fromBedrockAgent against bedrock-local with the real bedrock-agent and Lambda clients: what the
 // migrated agent is made of, and its tools running the action groups' Lambdas in the Agents format.
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BedrockAgentsError, IdleSessionStore } from '../src/index.js';
-import { answer, OPS_AGENT, useLocal } from './helpers.js';
+import { BedrockAgentsError, IdleSessionStore, invokeAgentStream } from '../src/index.js';
+import { answer, callTool, OPS_AGENT, useLocal } from './helpers.js';
+
+const KB_DIR = fileURLToPath(new URL('./fixtures/kb', import.meta.url));
 
 describe('fromBedrockAgent reads the agent', () => {
   const local = useLocal();
@@ -116,5 +119,47 @@ describe('fromBedrockAgent reads the agent', () => {
     expect(missing).toMatchObject({ code: 'AGENT_NOT_FOUND', message: expect.stringMatching(/NOSUCHAGNT.*Check the id/) });
     const denied = await migrate({ agentId: 'bad id' }).catch((error: unknown) => error);
     expect(denied).toMatchObject({ code: 'AGENT_READ_FAILED', message: expect.stringMatching(/ValidationException/) });
+  });
+
+  it('turns a knowledge-base association into a knowledgeBaseRetrieve tool with its description, traced as a KB lookup', async () => {
+    const definition = {
+      ...OPS_AGENT,
+      actionGroups: [],
+      knowledgeBases: [
+        { knowledgeBaseId: 'RUNBOOKS01', description: 'On-call runbooks for ECS and Redis' },
+        { knowledgeBaseId: 'OLDDOCS001', description: 'Old', knowledgeBaseState: 'DISABLED' },
+      ],
+    };
+    const { migrate, server } = await local({
+      agents: [definition],
+      knowledgeBases: { RUNBOOKS01: KB_DIR },
+      script: { turns: [callTool('knowledge_base_RUNBOOKS01', { query: 'ECS task OutOfMemoryError' }), answer('Raise the task memory.')] },
+    });
+    const agent = await migrate();
+    expect(agent.actions).toEqual([
+      { toolName: 'knowledge_base_RUNBOOKS01', knowledgeBaseId: 'RUNBOOKS01', executionType: 'KNOWLEDGE_BASE' },
+    ]);
+    expect(agent.migrationReport).toEqual([{ feature: 'knowledge base OLDDOCS001 (DISABLED)', novaloop: expect.any(String) }]);
+    const events = [];
+    for await (const event of invokeAgentStream(agent, { inputText: 'A task was OOM-killed', sessionId: 'kb-1', enableTrace: true }))
+      events.push(event);
+    const tools = (
+      server.requests.find((request) => request.route === 'converse-stream')?.body as {
+        toolConfig: { tools: { toolSpec: { name: string; description: string } }[] };
+      }
+    ).toolConfig.tools;
+    expect(tools.map((entry) => entry.toolSpec.description)).toEqual(['Search the knowledge base: On-call runbooks for ECS and Redis']);
+    expect(server.requests.filter((request) => request.route === 'retrieve').map((request) => request.modelId)).toEqual(['RUNBOOKS01']);
+    const traces = events.flatMap((event) =>
+      event.trace && 'orchestrationTrace' in event.trace.trace ? [event.trace.trace.orchestrationTrace] : [],
+    );
+    expect(traces).toContainEqual({
+      invocationInput: expect.objectContaining({
+        invocationType: 'KNOWLEDGE_BASE',
+        knowledgeBaseLookupInput: { text: 'ECS task OutOfMemoryError', knowledgeBaseId: 'RUNBOOKS01' },
+      }),
+    });
+    const lookup = traces.find((trace) => 'observation' in trace && trace.observation.type === 'KNOWLEDGE_BASE');
+    expect(JSON.stringify(lookup)).toContain('ecs-oom.md');
   });
 });

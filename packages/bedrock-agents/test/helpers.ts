@@ -46,6 +46,7 @@ export function useLocal() {
           agentId: options.agentId ?? 'OPSAGENT01',
           client: agentClient,
           lambdaClient,
+          knowledgeBaseClientConfig: { region: 'us-east-1', endpoint: server.endpoint, credentials: credentials() },
           ...more,
           agentOptions: {
             clientConfig: { endpoint: server.endpoint, region: 'us-east-1', credentials: credentials() },
