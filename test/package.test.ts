@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const appSources = join(root, 'test', 'package-app');
-const PACKED = ['core', 'memory', 'bedrock-local', 'tools', 'trace'];
+const PACKED = ['core', 'memory', 'bedrock-local', 'tools', 'trace', 'bedrock-agents'];
 
 let app: string;
 const env: NodeJS.ProcessEnv = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', npm_config_yes: 'true' };
@@ -78,7 +78,14 @@ const expected = {
 describe('the packages installed from tarballs into an app outside the workspace', () => {
   it('are outside the workspace, with no store driver installed (they are optional peers)', () => {
     expect(app.startsWith(root)).toBe(false);
-    expect(readdirSync(join(app, 'node_modules', '@novaloop')).sort()).toEqual(['bedrock-local', 'core', 'memory', 'tools', 'trace']);
+    expect(readdirSync(join(app, 'node_modules', '@novaloop')).sort()).toEqual([
+      'bedrock-agents',
+      'bedrock-local',
+      'core',
+      'memory',
+      'tools',
+      'trace',
+    ]);
     expect(readdirSync(join(app, 'node_modules'))).not.toContain('ioredis');
     expect(readdirSync(join(app, 'node_modules'))).not.toContain('pg');
   });
@@ -105,6 +112,13 @@ describe('the packages installed from tarballs into an app outside the workspace
       const html = join(app, `${program}.html`);
       run(join(app, 'node_modules', '.bin', 'novaloop'), ['trace', 'view', tracePath, '-o', html], { cwd: app });
       expect(readFileSync(html, 'utf8')).toMatch(/^<!doctype html>/i);
+    }
+  });
+
+  it('migrate a Bedrock agent with @novaloop/bedrock-agents and run it, from ESM and CommonJS', () => {
+    for (const program of ['agents.mjs', 'agents.cjs']) {
+      const out = run(process.execPath, [program], { cwd: app }).trim().split('\n').at(-1);
+      expect(JSON.parse(out ?? '')).toEqual({ text: 'The sum is 5.', lambdaCalls: ['add'], tools: ['add'] });
     }
   });
 

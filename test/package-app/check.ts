@@ -4,6 +4,13 @@ import { startLocalBedrock, type LocalBedrock } from '@novaloop/bedrock-local';
 import { SqliteSessionStore, StoreDriverMissingError } from '@novaloop/memory';
 import { calculator, type ToolCallErrorCode } from '@novaloop/tools';
 import { jsonlTraceSink, type TraceLine } from '@novaloop/trace';
+import {
+  BedrockAgentsError,
+  fromBedrockAgent,
+  invokeAgentStream,
+  type InvokeAgentEvent,
+  type MigratedAgent,
+} from '@novaloop/bedrock-agents';
 import { z } from 'zod';
 
 const add = tool({
@@ -29,4 +36,12 @@ const sink = jsonlTraceSink('run.jsonl');
 const detach: () => void = sink.attach(new Agent({ model: 'us.amazon.nova-micro-v1:0', tools: [calculator()] }));
 const code: ToolCallErrorCode = 'SQL_READ_ONLY';
 const line: TraceLine | undefined = undefined;
-console.log(text, deleted, missing, bedrock.endpoint, detach, code, line);
+const migrated: MigratedAgent = await fromBedrockAgent({ agentId: 'AGENT00001', agentAliasId: 'ALIAS00001' });
+const agentsCode: string = new BedrockAgentsError('AGENT_NOT_FOUND', 'x').code;
+for await (const event of invokeAgentStream(migrated, { inputText: 'hi', sessionId: 'session-1' })) {
+  const typed: InvokeAgentEvent = event;
+  if (typed.chunk) console.log(typed.chunk.bytes.byteLength);
+}
+// @ts-expect-error `agentId` is required
+void fromBedrockAgent({ agentAliasId: 'ALIAS00001' });
+console.log(text, deleted, missing, bedrock.endpoint, detach, code, line, agentsCode);

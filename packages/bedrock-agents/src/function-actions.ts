@@ -1,5 +1,5 @@
 import type { AgentActionGroup } from '@aws-sdk/client-bedrock-agent';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { BedrockAgentsError } from './errors.js';
 import type { ZodType } from './json-schema-to-zod.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 
 type Schema = Record<string, unknown>;
 export type ZodType = z.ZodType;

@@ -1,6 +1,6 @@
 import type { AgentActionGroup } from '@aws-sdk/client-bedrock-agent';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { BedrockAgentsError } from './errors.js';
 import { jsonSchemaToZod, SchemaProblem, type ZodType } from './json-schema-to-zod.js';
 
