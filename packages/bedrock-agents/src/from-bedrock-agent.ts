@@ -75,8 +75,16 @@ export class MigratedAgent extends Agent {
     readonly actions: readonly MigratedAction[],
     /** What could not be carried over, and what novaloop does instead. Empty when everything was. */
     readonly migrationReport: readonly MigrationNote[],
+    /** Closes what the migration made besides the Bedrock client (the Lambda client it created). */
+    private readonly closeOwnClients: () => void = () => {},
   ) {
     super(options);
+  }
+
+  /** Closes the clients the agent made (the Bedrock Runtime client and the Lambda client); yours are left alone. */
+  override close(): void {
+    super.close();
+    this.closeOwnClients();
   }
 }
 
@@ -98,7 +106,13 @@ export const internals = new WeakMap<Agent, MigratedInternals>();
 export async function fromBedrockAgent(options: FromBedrockAgentOptions): Promise<MigratedAgent> {
   checkOptions(options);
   const client = options.client ?? new BedrockAgentClient(options.clientConfig ?? {});
-  const definition = await readAgentDefinition(client, options);
+  let definition: AgentDefinition;
+  try {
+    definition = await readAgentDefinition(client, options);
+  } finally {
+    // Read once: a client made here has nothing left to do.
+    if (!options.client) (client as BedrockAgentClient).destroy();
+  }
   const model = options.model ?? definition.foundationModel;
   if (!model) {
     throw new BedrockAgentsError(
@@ -116,7 +130,8 @@ export async function fromBedrockAgent(options: FromBedrockAgentOptions): Promis
     version: definition.agentVersion,
   };
   let lambda = options.lambdaClient;
-  const lambdaClient = () => (lambda ??= new LambdaClient(options.lambdaClientConfig ?? {}));
+  let ownLambda: LambdaClient | undefined;
+  const lambdaClient = () => (lambda ??= ownLambda = new LambdaClient(options.lambdaClientConfig ?? {}));
 
   const planned: { action: FunctionAction | ApiAction; group: AgentActionGroup; name: string }[] = [];
   for (const group of definition.actionGroups) {
@@ -241,7 +256,7 @@ export async function fromBedrockAgent(options: FromBedrockAgentOptions): Promis
     foundationModel: definition.foundationModel,
     idleSessionTTLInSeconds: idleTTL,
   };
-  const agent = new MigratedAgent(agentOptions, source, actions, notes);
+  const agent = new MigratedAgent(agentOptions, source, actions, notes, () => ownLambda?.destroy());
   turns.follow(agent);
   internals.set(agent, { turns, actionsByTool: byTool });
   return agent;

@@ -201,4 +201,19 @@ describe('invokeAgentStream', () => {
     expect(events.find((event) => event.trace)?.trace).toMatchObject({ agentId: 'NOVALOOP00', agentAliasId: 'TSTALIASID' });
     agent.close();
   });
+
+  it('yields the failure trace part, then throws the run’s error from the iteration, as the SDK’s stream throws', async () => {
+    const { migrate, server } = await local({ agents: [OPS_AGENT], script: { turns: [answer('never')] } });
+    const agent = await migrate();
+    server.injectFaults({ fault: { kind: 'internal-error' }, times: 10 });
+    const seen: InvokeAgentEvent[] = [];
+    const failure = await (async () => {
+      for await (const event of invokeAgentStream(agent, { inputText: 'hi', sessionId: 'fail-1', enableTrace: true })) seen.push(event);
+    })().catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'BEDROCK_RETRIES_EXHAUSTED', bedrockCode: 'InternalServerException' });
+    const last = seen.at(-1)?.trace;
+    expect(last?.trace).toMatchObject({ failureTrace: { failureCode: 500, errorCode: 'BEDROCK_RETRIES_EXHAUSTED' } });
+    expect(last).toMatchObject({ agentId: 'OPSAGENT01', sessionId: 'fail-1' });
+    expect(seen.some((event) => event.chunk)).toBe(false);
+  });
 });

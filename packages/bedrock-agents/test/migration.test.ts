@@ -194,6 +194,12 @@ describe('return of control, confirmation and the idle TTL', () => {
     ]);
   });
 
+  it('with your own memory, the report says to give it the idle TTL', async () => {
+    const { migrate } = await local({ agents: [OPS_AGENT] });
+    const agent = await migrate({ agentOptions: { memory: new IdleSessionStore(60) } });
+    expect(agent.migrationReport).toEqual([{ feature: 'idleSessionTTLInSeconds 900', novaloop: expect.stringMatching(/ttlSeconds: 900/) }]);
+  });
+
   it('the default store forgets a session idle for longer than the agent’s idleSessionTTLInSeconds', async () => {
     let now = 0;
     const store = new IdleSessionStore(900, () => now);
