@@ -2,7 +2,8 @@
 // the return-of-control, confirmation and idle-TTL parts of a migrated agent.
 import type { LocalAgentDefinition } from '@novaloop/bedrock-local';
 import { describe, expect, it } from 'vitest';
-import { IdleSessionStore } from '../src/index.js';
+import { isNovaloopError } from '@novaloop/core';
+import { BedrockAgentsError, IdleSessionStore } from '../src/index.js';
 import { answer, callTool, OPS_AGENT, recordingHandlers, useLocal } from './helpers.js';
 
 const agentWith = (extra: Partial<LocalAgentDefinition> & { agent?: Record<string, unknown> }): LocalAgentDefinition => ({
@@ -115,6 +116,14 @@ describe('fromBedrockAgent refuses what cannot become a tool', () => {
       apiSchemas: { api: { openapi: '3.0.0', paths: { '/ping': { get: { operationId: 'ping', description: 'Ping', responses: {} } } } } },
     });
     expect(agent.actions).toEqual([expect.objectContaining({ toolName: 'ping', apiPath: '/ping', httpMethod: 'GET' })]);
+  });
+
+  it('every error is a NovaloopError with its code, and says what to do', async () => {
+    const { migrate } = await local({ agents: [OPS_AGENT] });
+    const error = await migrate({ agentId: '' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(BedrockAgentsError);
+    expect(isNovaloopError(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'AGENT_OPTIONS_INVALID', message: expect.stringMatching(/needs \{ agentId \}/) });
   });
 
   it('a recursive $ref, an outside $ref, a document that is not OpenAPI, and an unknown parameter type', async () => {
