@@ -1,4 +1,4 @@
-import type { Agent, AgentEvent, PendingCall, PendingState, ResumeAnswer, RunResult, TracePart } from '@novaloop/core';
+import type { Agent, PendingCall, PendingState, ResumeAnswer, RunOptions, RunResult, TracePart } from '@novaloop/core';
 import { BedrockAgentsError } from './errors.js';
 import { internals, MigratedAgent, type MigratedInternals } from './from-bedrock-agent.js';
 import { apiParameters, functionParameters, type EventParameter } from './lambda-executor.js';
@@ -111,34 +111,56 @@ export async function* invokeAgentStream(agent: Agent, options: InvokeAgentStrea
       ? { agentId: agent.source.agentId, agentAliasId: agent.source.agentAliasId ?? 'TSTALIASID', agentVersion: agent.source.agentVersion }
       : PLAIN;
   const results = sessionState.returnControlInvocationResults;
-  let events: AsyncGenerator<AgentEvent, RunResult>;
-  if (results !== undefined && results.length > 0) {
-    const pending = (await agent.memory.load(sessionId))?.pending;
-    const answers = answersFor(sessionId, pending, sessionState.invocationId, results, inner);
-    events = agent.streamResume(sessionId, answers, { ...(options.signal ? { signal: options.signal } : {}) });
-  } else {
-    events = agent.stream(options.inputText as string, {
-      sessionId,
-      ...(sessionState.sessionAttributes ? { sessionAttributes: { ...sessionState.sessionAttributes } } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-  }
-  let paused: Extract<AgentEvent, { type: 'pause' }> | undefined;
-  for await (const event of events) {
-    if (event.type === 'run-start' && inner && sessionState.promptSessionAttributes) {
-      await inner.turns.setPromptSessionAttributes(event.runId, sessionId, sessionState.promptSessionAttributes);
-    } else if (event.type === 'trace' && options.enableTrace === true) {
-      yield { trace: agentsPart(event.part, identity, inner) };
-    } else if (event.type === 'pause') {
-      paused = event;
-    } else if (event.type === 'run-end') {
-      if (paused) {
-        yield { returnControl: returnControl(paused, identity.agentId, inner) };
-      } else if (event.result.text !== '') {
-        yield { chunk: { bytes: new TextEncoder().encode(event.result.text) } };
+  const resuming = results !== undefined && results.length > 0;
+  const signal = options.signal ? { signal: options.signal } : {};
+  const answers = resuming
+    ? answersFor(sessionId, (await agent.memory.load(sessionId))?.pending, sessionState.invocationId, results, inner)
+    : [];
+  const withdraw =
+    inner && sessionState.promptSessionAttributes ? inner.turns.preset(sessionId, sessionState.promptSessionAttributes) : undefined;
+  try {
+    let result: RunResult;
+    if (options.enableTrace === true) {
+      const events = resuming
+        ? agent.streamResume(sessionId, answers, signal)
+        : agent.stream(options.inputText as string, runOptions(sessionId, sessionState, signal));
+      let done = false;
+      try {
+        for (;;) {
+          const next = await events.next();
+          if (next.done) {
+            done = true;
+            result = next.value;
+            break;
+          }
+          if (next.value.type === 'trace') yield { trace: agentsPart(next.value.part, identity, inner) };
+        }
+      } finally {
+        // A consumer that stops early cancels the run, as leaving a for-await would.
+        if (!done) await events.return(undefined as never);
       }
+    } else {
+      // Without trace, the run is drained without building trace parts nobody reads.
+      result = resuming
+        ? await agent.resume(sessionId, answers, signal)
+        : await agent.run(options.inputText as string, runOptions(sessionId, sessionState, signal));
     }
+    if (result.stopReason === 'return_control' || result.stopReason === 'needs_approval') {
+      yield { returnControl: returnControl(result.stopReason, result.pending, identity.agentId, inner) };
+    } else if (result.text !== '') {
+      yield { chunk: { bytes: new TextEncoder().encode(result.text) } };
+    }
+  } finally {
+    withdraw?.();
   }
+}
+
+function runOptions(sessionId: string, sessionState: InvokeAgentSessionState, signal: { signal?: AbortSignal }): RunOptions {
+  return {
+    sessionId,
+    ...(sessionState.sessionAttributes ? { sessionAttributes: { ...sessionState.sessionAttributes } } : {}),
+    ...signal,
+  };
 }
 
 function checkOptions(options: InvokeAgentStreamOptions): InvokeAgentStreamOptions {
@@ -222,15 +244,18 @@ function matches(call: PendingCall, entry: ReturnControlInvocationResult, inner:
   );
 }
 
+/** The pause as InvokeAgent's returnControl: each waiting call as the function or API operation it maps to. */
 function returnControl(
-  pause: Extract<AgentEvent, { type: 'pause' }>,
+  stopReason: 'return_control' | 'needs_approval',
+  calls: readonly PendingCall[],
   agentId: string,
   inner: MigratedInternals | undefined,
 ): ReturnControlPayload {
-  const actionInvocationType = pause.stopReason === 'needs_approval' ? 'USER_CONFIRMATION' : 'RESULT';
+  const actionInvocationType = stopReason === 'needs_approval' ? 'USER_CONFIRMATION' : 'RESULT';
   return {
-    invocationId: pause.invocationId,
-    invocationInputs: pause.calls.map((call) => {
+    // Every call of one pause has the pause's invocationId.
+    invocationId: calls[0]?.invocationId ?? '',
+    invocationInputs: calls.map((call) => {
       const input = (typeof call.input === 'object' && call.input !== null ? call.input : {}) as Record<string, unknown>;
       const known = inner?.actionsByTool.get(call.name);
       if (known?.action.kind === 'api') {

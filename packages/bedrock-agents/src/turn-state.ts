@@ -15,6 +15,8 @@ const MAX_TRACKED = 1_000;
  */
 export class Turns {
   private readonly turns = new Map<string, TurnState>();
+  /** Prompt session attributes given for a session's next turn, taken when the turn opens. */
+  private readonly presets = new Map<string, Record<string, string>>();
   private agent: Agent | undefined;
 
   /** Follows the agent's runs (once, right after it is made). */
@@ -22,16 +24,18 @@ export class Turns {
     this.agent = agent;
     agent.events.on('run-start', (event) => {
       if (event.resumes !== undefined) return;
-      this.open(event.runId, textOf(event.input.content ?? []));
+      this.open(event.runId, event.sessionId, textOf(event.input.content ?? []));
     });
     agent.events.on('run-end', (event) => this.turns.delete(event.result.runId));
   }
 
-  /** Sets the prompt session attributes of a run's turn (invokeAgentStream's sessionState). */
-  setPromptSessionAttributes(runId: string, sessionId: string, values: Record<string, string>): Promise<void> {
-    return this.get(runId, sessionId).then((turn) => {
-      turn.promptSessionAttributes = { ...values };
-    });
+  /**
+   * Gives the session's next turn these prompt session attributes (invokeAgentStream's
+   * sessionState); the returned function withdraws them if the turn never opened.
+   */
+  preset(sessionId: string, values: Record<string, string>): () => void {
+    this.presets.set(sessionId, { ...values });
+    return () => this.presets.delete(sessionId);
   }
 
   async get(runId: string, sessionId: string): Promise<TurnState> {
@@ -47,11 +51,12 @@ export class Turns {
         break;
       }
     }
-    return this.turns.get(runId) ?? this.open(runId, inputText);
+    return this.turns.get(runId) ?? this.open(runId, sessionId, inputText);
   }
 
-  private open(runId: string, inputText: string): TurnState {
-    const turn: TurnState = { inputText, promptSessionAttributes: {} };
+  private open(runId: string, sessionId: string, inputText: string): TurnState {
+    const turn: TurnState = { inputText, promptSessionAttributes: this.presets.get(sessionId) ?? {} };
+    this.presets.delete(sessionId);
     this.turns.set(runId, turn);
     if (this.turns.size > MAX_TRACKED) this.turns.delete(this.turns.keys().next().value as string);
     return turn;

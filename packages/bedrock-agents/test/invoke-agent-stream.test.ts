@@ -202,6 +202,22 @@ describe('invokeAgentStream', () => {
     agent.close();
   });
 
+  it('cancels the run when the consumer stops reading, as leaving the SDK’s stream does', async () => {
+    const { events, lambdaFunctions } = recordingHandlers();
+    const { migrate, server } = await local({
+      agents: [OPS_AGENT],
+      lambdaFunctions,
+      script: { turns: [callTool('count_failed_tasks', { minutes: 1 }), answer('done')] },
+    });
+    const agent = await migrate();
+    for await (const event of invokeAgentStream(agent, { inputText: 'count', sessionId: 'early-1', enableTrace: true })) {
+      if (event.trace) break;
+    }
+    expect(events).toEqual([]);
+    expect(server.requests.filter((request) => request.route === 'converse-stream').length).toBeLessThanOrEqual(1);
+    expect((await agent.memory.load('early-1'))?.messages.filter((message) => message.role === 'assistant') ?? []).toEqual([]);
+  });
+
   it('yields the failure trace part, then throws the run’s error from the iteration, as the SDK’s stream throws', async () => {
     const { migrate, server } = await local({ agents: [OPS_AGENT], script: { turns: [answer('never')] } });
     const agent = await migrate();
