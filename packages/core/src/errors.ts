@@ -40,6 +40,14 @@ export type NovaloopErrorCode =
   | 'PROMPT_EMPTY'
   | 'INFERENCE_OUT_OF_RANGE'
   | 'MODEL_ID_INVALID'
+  | 'SESSION_PAUSED'
+  | 'RESUME_NOTHING_PENDING'
+  | 'RESUME_UNKNOWN_CALL'
+  | 'RESUME_MISSING_RESULT'
+  | 'RESUME_INVALID_ANSWER'
+  | 'RESUME_OUTPUT_INVALID'
+  | 'RESUME_CONFLICT'
+  | 'OUTPUT_INVALID'
   // @novaloop/memory
   | 'STORE_DRIVER_MISSING'
   // @novaloop/tools: set up (thrown when a tool is made)

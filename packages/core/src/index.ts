@@ -1,5 +1,6 @@
 export { Agent } from './loop/agent.js';
-export type { AgentOptions, RunOptions } from './loop/agent.js';
+export type { AgentOptions, RunOptions, ResumeOptions } from './loop/agent.js';
+export type { ResumeAnswer } from './loop/resume-pending.js';
 export { tool } from './tools/tool.js';
 export { toolResultText } from './tools/tool-output.js';
 export type { Tool, ToolContext, ToolSession, ToolOptions, ToolTraceAs, InferToolInput, ZodLikeSchema } from './tools/tool.js';
@@ -21,11 +22,12 @@ export type {
   KnowledgeBaseObservation,
   FinishObservation,
   RepromptObservation,
+  AskUserObservation,
   RetrievedReference,
   TraceParameter,
   FailureTrace,
 } from './trace/trace-types.js';
-export type { RunResult, RunStopReason, Step, ToolCall } from './loop/run-result.js';
+export type { RunResult, RunStopReason, Step, ToolCall, TypedRunResult } from './loop/run-result.js';
 export type { Usage } from './model/usage.js';
 export { costOf } from './model/usage.js';
 export { modelInfo, baseModelId } from './model/model-catalog.js';
@@ -35,7 +37,15 @@ export type { RetryOptions } from './model/retry-policy.js';
 export { createBedrockClient } from './model/client.js';
 export type { ClientConfig } from './model/client.js';
 export { InMemorySessionStore } from './session/session-store.js';
-export type { SessionStore, SessionState, SessionUpdate, SessionSummary, SessionAttributes } from './session/session-store.js';
+export type {
+  SessionStore,
+  SessionState,
+  SessionUpdate,
+  SessionSummary,
+  SessionAttributes,
+  PendingState,
+  PendingCall,
+} from './session/session-store.js';
 export { estimateTokens } from './context/estimate-tokens.js';
 export { isCutPoint } from './context/policy.js';
 export { slidingWindow } from './context/sliding-window.js';
@@ -59,6 +69,9 @@ export {
   SessionCorruptError,
 } from './errors.js';
 export type { NovaloopErrorCode, ToolCallErrorCode } from './errors.js';
+export { SessionPausedError, NothingPendingError, ResumeInputError, ResumeConflictError } from './loop/pause-errors.js';
+export type { ResumeInputCode } from './loop/pause-errors.js';
+export { OutputValidationError } from './loop/output-error.js';
 export { BedrockUnreachableError, CredentialsMissingError, RegionMissingError } from './model/endpoint-errors.js';
 export { formatUsd } from './model/money.js';
 export { InvalidRequestError } from './model/preflight.js';

@@ -18,6 +18,7 @@ import type {
   KnowledgeBaseObservation,
   OrchestrationTrace,
   RepromptObservation,
+  AskUserObservation,
   TracePart,
 } from '../src/index.js';
 
@@ -36,6 +37,7 @@ export const observations = {
   knowledgeBase: (observation: KnowledgeBaseObservation): AgentsObservation => observation,
   finish: (observation: FinishObservation): AgentsObservation => observation,
   reprompt: (observation: RepromptObservation): AgentsObservation => observation,
+  askUser: (observation: AskUserObservation): AgentsObservation => observation,
 };
 
 // And the check can fail: a part with a value Agents does not allow is rejected.

@@ -1,5 +1,13 @@
 import type { Message } from '@aws-sdk/client-bedrock-runtime';
-import { SessionCorruptError, type SessionAttributes, type SessionState, type SessionSummary, type SessionUpdate } from '@novaloop/core';
+import {
+  SessionCorruptError,
+  type PendingState,
+  type SessionAttributes,
+  type SessionState,
+  type SessionSummary,
+  type SessionUpdate,
+} from '@novaloop/core';
+import { isPendingState } from '@novaloop/core/session-store';
 
 /**
  * Every store keeps a session as a log of steps: one entry per append, holding that append's
@@ -11,6 +19,8 @@ export interface StoredStep {
   messages: Message[];
   attributes?: SessionAttributes;
   summary?: SessionSummary;
+  /** Set when the append paused a run; `null` when it resumed (or abandoned) one. */
+  pending?: PendingState | null;
 }
 
 /** Format version written into every entry, so a later layout can still read these. */
@@ -21,6 +31,7 @@ interface StepJson {
   m: unknown[];
   a?: unknown;
   s?: unknown;
+  p?: unknown;
 }
 
 /** One step as JSON text. Bytes (images, documents, redacted reasoning) are kept as base64. */
@@ -28,6 +39,7 @@ export function encodeStep(messages: readonly Message[], update: SessionUpdate |
   const step: StepJson = { v: FORMAT, m: messages.map((message) => encodeValue(message)) };
   if (update?.attributes) step.a = update.attributes;
   if (update?.summary) step.s = { messageCount: update.summary.messageCount, text: update.summary.text };
+  if (update?.pending !== undefined) step.p = update.pending === null ? null : encodeValue(update.pending);
   return JSON.stringify(step);
 }
 
@@ -61,6 +73,11 @@ export function decodeStep(sessionId: string, version: number, text: unknown): S
     if (!isPlainObject(s) || typeof s.text !== 'string' || !Number.isSafeInteger(s.messageCount)) throw corrupt('has a malformed summary');
     step.summary = { messageCount: s.messageCount as number, text: s.text };
   }
+  if (raw.p !== undefined) {
+    const pending = raw.p === null ? null : decodeValue(raw.p);
+    if (pending !== null && !isPendingState(pending)) throw corrupt('has a malformed pending invocation');
+    step.pending = pending;
+  }
   return step;
 }
 
@@ -73,6 +90,7 @@ export function toSessionState(sessionId: string, steps: Iterable<{ version: num
   let version = 0;
   let attributes: SessionAttributes | undefined;
   let summary: SessionSummary | undefined;
+  let pending: PendingState | undefined;
   for (const entry of steps) {
     if (entry.version !== version + 1) {
       throw new SessionCorruptError(sessionId, `step ${version + 1} is missing (the next stored step is ${entry.version})`);
@@ -81,11 +99,13 @@ export function toSessionState(sessionId: string, steps: Iterable<{ version: num
     for (const message of entry.step.messages) messages.push(message);
     if (entry.step.attributes) attributes = entry.step.attributes;
     if (entry.step.summary) summary = entry.step.summary;
+    if (entry.step.pending !== undefined) pending = entry.step.pending ?? undefined;
   }
   if (version === 0) return undefined;
   const state: SessionState = { messages, version };
   if (attributes) state.attributes = attributes;
   if (summary) state.summary = summary;
+  if (pending) state.pending = pending;
   return state;
 }
 

@@ -1,6 +1,14 @@
 import type { ContentBlock, Message } from '@aws-sdk/client-bedrock-runtime';
 import { resolveModel, startLocalBedrock, validateConverseRequest, type LocalBedrock } from '@novaloop/bedrock-local';
-import { Agent, SessionConflictError, SessionCorruptError, SessionInputError, tool, type SessionStore } from '@novaloop/core';
+import {
+  Agent,
+  SessionConflictError,
+  SessionCorruptError,
+  SessionInputError,
+  tool,
+  type PendingState,
+  type SessionStore,
+} from '@novaloop/core';
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -27,6 +35,32 @@ export interface SuiteOptions {
 }
 
 const msg = (role: 'user' | 'assistant', text: string): Message => ({ role, content: [{ text }] });
+
+/** A run paused on one approval and one return of control, one other call of its turn already answered. */
+function pendingState(): PendingState {
+  const invocationId = `inv-${randomUUID()}`;
+  return {
+    invocationId,
+    runId: 'run-1',
+    stopReason: 'return_control',
+    stepIndex: 0,
+    message: {
+      role: 'assistant',
+      content: [
+        { reasoningContent: { redactedContent: new Uint8Array([1, 2, 255]) } },
+        { toolUse: { toolUseId: 't1', name: 'restart_service', input: { service: 'api' } } },
+        { toolUse: { toolUseId: 't2', name: 'ask_manager', input: { question: 'ok?' } } },
+        { toolUse: { toolUseId: 't3', name: 'list_regions', input: {} } },
+      ],
+    },
+    results: [{ toolUseId: 't3', content: [{ json: { regions: ['us-east-1'] } }] }],
+    calls: [
+      { invocationId, toolUseId: 't1', name: 'restart_service', input: { service: 'api' }, kind: 'approval' },
+      { invocationId, toolUseId: 't2', name: 'ask_manager', input: { question: 'ok?' }, kind: 'return_control' },
+    ],
+    pausedAt: new Date(0).toISOString(),
+  };
+}
 const exchange = (n: number): Message[] => [msg('user', `question ${n}`), msg('assistant', `answer ${n}`)];
 const newId = () => `conf-${randomUUID()}`;
 
@@ -137,6 +171,45 @@ export function describeSessionStore(name: string, options: SuiteOptions, harnes
       expect((await store.load(id))?.attributes).toEqual({ team: 'search' });
     });
 
+    it('stores a paused run in the same append as its step, and an append with pending: null clears it', async () => {
+      const store = harness().create();
+      const id = newId();
+      const pending = pendingState();
+      await store.append(id, exchange(1), 0);
+      await store.append(id, [msg('user', 'restart the api')], 1, { pending, attributes: { team: 'ops' } });
+      const paused = await harness().create().load(id);
+      expect(paused).toMatchObject({ version: 2, attributes: { team: 'ops' }, pending });
+      expect(paused?.pending?.message).toEqual(pending.message);
+      // Bytes inside the waiting message come back as bytes.
+      expect(paused?.pending?.message.content?.[0]?.reasoningContent?.redactedContent).toEqual(new Uint8Array([1, 2, 255]));
+      // Appends that say nothing about pending keep it.
+      await store.append(id, [], 2, { attributes: { team: 'sre' } });
+      expect((await store.load(id))?.pending).toEqual(pending);
+      // A claim replaces it; of two resumes racing on one version, exactly one lands.
+      const claims = await Promise.allSettled(
+        ['a', 'b'].map((by) =>
+          harness()
+            .create()
+            .append(id, [], 3, { pending: { ...pending, resumedBy: by } }),
+        ),
+      );
+      expect(claims.filter((c) => c.status === 'fulfilled')).toHaveLength(1);
+      expect((await store.load(id))?.pending?.resumedBy).toMatch(/^[ab]$/);
+      await store.append(id, [pending.message, msg('user', 'done')], 4, { pending: null });
+      const resumed = await harness().create().load(id);
+      expect(resumed?.pending).toBeUndefined();
+      expect(resumed?.version).toBe(5);
+      expect(resumed?.messages.at(-2)).toEqual(pending.message);
+    });
+
+    it('rejects a malformed pending state with SessionInputError and writes nothing', async () => {
+      const store = harness().create();
+      const id = newId();
+      const bad = { invocationId: 'x', calls: 'none' } as never;
+      await expect(store.append(id, exchange(1), 0, { pending: bad })).rejects.toMatchObject({ code: 'SESSION_INPUT' });
+      expect(await store.load(id)).toBeUndefined();
+    });
+
     it('of many appends racing at one version, exactly one lands', async () => {
       const id = newId();
       await harness().create().append(id, exchange(0), 0);
@@ -173,10 +246,15 @@ export function describeSessionStore(name: string, options: SuiteOptions, harnes
 
     describe('with an Agent on bedrock-local', () => {
       let bedrock: LocalBedrock;
+      let approvals: LocalBedrock;
       beforeAll(async () => {
         bedrock = await startLocalBedrock({ script: INCIDENT_SCRIPT });
+        approvals = await startLocalBedrock({ script: APPROVAL_SCRIPT });
       });
-      afterAll(() => bedrock.close());
+      afterAll(async () => {
+        await bedrock.close();
+        await approvals.close();
+      });
 
       it('stores every step of a run, and the next run continues the session', async () => {
         const store = harness().create();
@@ -216,6 +294,46 @@ export function describeSessionStore(name: string, options: SuiteOptions, harnes
         assertValid(loaded?.messages ?? []);
         // Proof the writers really overlapped: at least one had to reload and try again.
         expect(JSON.parse(a ?? '{}').conflicts + JSON.parse(b ?? '{}').conflicts).toBeGreaterThan(0);
+      });
+
+      it('a run paused on an approval in one process is resumed in another; of two resuming at once exactly one wins', async () => {
+        const spec = specOf(harness());
+        const id = newId();
+        const pauser = startWorker({ mode: 'pause', store: spec, sessionId: id, endpoint: approvals.endpoint });
+        const paused = JSON.parse((await finished(pauser)) ?? '{}') as {
+          stopReason: string;
+          runId: string;
+          pending: { toolUseId: string }[];
+        };
+        expect(paused.stopReason).toBe('needs_approval');
+        expect(paused.pending).toHaveLength(1);
+        const stored = await harness().create().load(id);
+        expect(stored?.pending).toMatchObject({
+          runId: paused.runId,
+          calls: [{ name: 'restart_service', input: { service: 'prod-api' } }],
+        });
+        expect(pauser.output().stdout).not.toMatch(/RESTARTED/);
+
+        const toolUseId = paused.pending[0]?.toolUseId;
+        const resumers = [1, 2].map(() =>
+          startWorker({ mode: 'resume', store: spec, sessionId: id, endpoint: approvals.endpoint, toolUseId }),
+        );
+        await Promise.all(resumers.map((worker) => worker.waitFor('READY')));
+        for (const worker of resumers) worker.process.stdin?.write('GO\n');
+        const outcomes = (await Promise.all(resumers.map((worker) => finished(worker)))).map((line) => JSON.parse(line ?? '{}'));
+        const won = outcomes.filter((o) => o.stopReason === 'end_turn');
+        expect(won).toEqual([{ stopReason: 'end_turn', text: 'prod-api is restarted.', runId: paused.runId, steps: [1] }]);
+        // The loser: a conflict when the two overlapped (as they do here), or "nothing pending" had it come after.
+        const lost = outcomes.filter((o) => o.stopReason === undefined);
+        expect(lost.map((o) => o.code)).toEqual([expect.stringMatching(/^RESUME_(CONFLICT|NOTHING_PENDING)$/)]);
+        // The approved tool ran once, in one process.
+        const restarts = resumers.flatMap((worker) => worker.output().stdout.match(/RESTARTED prod-api/g) ?? []);
+        expect(restarts).toHaveLength(1);
+
+        const after = await harness().create().load(id);
+        expect(after?.pending).toBeUndefined();
+        expect(after?.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
+        validateConverseRequest({ messages: after?.messages ?? [], toolConfig: { tools: [restartSpec] } }, resolveModel(NOVA_PRO));
       });
 
       it('a process killed with SIGKILL mid-run leaves its last complete step, and a new run continues it', async () => {
@@ -266,6 +384,20 @@ const INCIDENT_SCRIPT = {
   ],
 };
 
+const APPROVAL_SCRIPT = {
+  turns: [
+    { content: [{ toolUse: { toolUseId: 'auto', name: 'restart_service', input: { service: 'prod-api' } } }] },
+    { content: [{ text: 'prod-api is restarted.' }] },
+  ],
+};
+const restartSpec = {
+  toolSpec: {
+    name: 'restart_service',
+    description: 'Restart a service',
+    inputSchema: { json: { type: 'object', properties: { service: { type: 'string' } }, required: ['service'] } },
+  },
+};
+
 const fastTools = [
   tool({ name: 'list_regions', description: 'List the AWS regions', input: z.object({}), run: () => ({ regions: ['us-east-1'] }) }),
   tool({ name: 'export_report', description: 'Export the report', input: z.object({ region: z.string() }), run: () => 'exported' }),
@@ -278,7 +410,7 @@ function assertValid(messages: Message[]): void {
 }
 
 interface WorkerJob {
-  mode: 'append' | 'agent';
+  mode: 'append' | 'agent' | 'pause' | 'resume';
   store: StoreSpec;
   sessionId: string;
   [key: string]: unknown;

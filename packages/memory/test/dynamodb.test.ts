@@ -7,6 +7,8 @@ import { DynamoDBSessionStore, INLINE_STEP_BYTES, createSessionTable } from '../
 import { describeSessionStore } from './conformance.js';
 import { startDynalite, type Dynalite } from '@novaloop/test-servers';
 import { dynamoClientConfig } from './fixtures/stores.js';
+import { startLocalBedrock } from '@novaloop/bedrock-local';
+import { APPROVAL_SCRIPT, approvalAgent } from './fixtures/approval.js';
 
 const TABLE = 'novaloop-sessions';
 let dynalite: Dynalite;
@@ -66,6 +68,23 @@ describeSessionStore('DynamoDBSessionStore (dynalite)', { crossProcess: true, se
 }));
 
 describe('DynamoDBSessionStore', () => {
+  it('a paused session left past ttlSeconds is gone: resume is RESUME_NOTHING_PENDING, and a new run starts afresh', async () => {
+    const bedrock = await startLocalBedrock({ script: APPROVAL_SCRIPT });
+    let now = Date.now();
+    const agent = approvalAgent(storeOn({ ttlSeconds: 60, now: () => now }), bedrock.endpoint);
+    try {
+      const paused = await agent.run('Restart prod-api.', { sessionId: 'paused-ttl' });
+      expect(paused.stopReason).toBe('needs_approval');
+      now += 61_000;
+      const answer = [{ toolUseId: paused.pending[0]?.toolUseId ?? '', approve: true as const }];
+      await expect(agent.resume('paused-ttl', answer)).rejects.toMatchObject({ code: 'RESUME_NOTHING_PENDING' });
+      expect((await agent.run('Restart prod-api.', { sessionId: 'paused-ttl' })).stopReason).toBe('needs_approval');
+    } finally {
+      agent.close();
+      await bedrock.close();
+    }
+  });
+
   it('keeps a 1 MB session, with a step larger than an item may be, in items well under 400 KB', async () => {
     const store = storeOn();
     const bigResult = 'x'.repeat(90_000);

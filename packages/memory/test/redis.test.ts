@@ -4,6 +4,8 @@ import { RedisSessionStore } from '../src/index.js';
 import { describeSessionStore } from './conformance.js';
 import { installCommand, SYSTEM_DEPS } from '../../../scripts/system-deps.mjs';
 import { REDIS_INSTALL_HINT, startRedisServer, type RedisServer } from '@novaloop/test-servers';
+import { startLocalBedrock } from '@novaloop/bedrock-local';
+import { APPROVAL_SCRIPT, approvalAgent } from './fixtures/approval.js';
 
 let server: RedisServer;
 let raw: Redis;
@@ -36,6 +38,26 @@ describeSessionStore('RedisSessionStore (redis-server)', { crossProcess: true, s
 }));
 
 describe('RedisSessionStore', () => {
+  it('a paused session left past ttlSeconds is gone: resume is RESUME_NOTHING_PENDING, and a new run starts afresh', async () => {
+    const bedrock = await startLocalBedrock({ script: APPROVAL_SCRIPT });
+    const agent = approvalAgent(storeOn({ ttlSeconds: 0.3 }), bedrock.endpoint);
+    try {
+      const paused = await agent.run('Restart prod-api.', { sessionId: 'paused-ttl' });
+      expect(paused.stopReason).toBe('needs_approval');
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      const answer = [{ toolUseId: paused.pending[0]?.toolUseId ?? '', approve: true as const }];
+      await expect(agent.resume('paused-ttl', answer)).rejects.toMatchObject({
+        code: 'RESUME_NOTHING_PENDING',
+        message: expect.stringMatching(/expired by its TTL/),
+      });
+      // Nothing of the old pause is left to block a new run.
+      expect((await agent.run('Restart prod-api.', { sessionId: 'paused-ttl' })).stopReason).toBe('needs_approval');
+    } finally {
+      agent.close();
+      await bedrock.close();
+    }
+  });
+
   it('ttlSeconds sets an expiry on the session key, and every append refreshes it', async () => {
     const store = storeOn({ ttlSeconds: 60 });
     await store.append('ttl', msg('a'), 0);

@@ -92,6 +92,17 @@ export function consoleTraceSink(options: ConsoleTraceSinkOptions = {}): TraceSi
           out(label('observation') + name + text);
           return;
         }
+        case 'pause':
+          for (const call of event.calls) {
+            const why = call.kind === 'approval' ? 'waits for approval' : 'returned to the application';
+            out(label('paused') + paint('yellow', `${call.name}(${shorten(clean(call.input ?? {}), max)}) ${why}`));
+          }
+          return;
+        case 'resume':
+          runs.set(event.runId, { toolCalls: event.calls.length, startedAt: Date.now() });
+          out('');
+          out(label('resumed') + `${event.calls.length} call(s) answered (invocation ${event.invocationId.slice(0, 8)})`);
+          return;
         case 'error':
           runs.delete(event.runId);
           out(label('error') + paint('red', clean(`${event.error.code}: ${event.error.message}`)));

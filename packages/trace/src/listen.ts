@@ -15,6 +15,8 @@ const TYPES = [
   'retry',
   'tool-start',
   'tool-end',
+  'pause',
+  'resume',
   'step-end',
   'trace',
   'error',

@@ -4,6 +4,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { tool } from '@novaloop/core';
+import { z } from 'zod';
 import { consoleTraceSink, jsonlTraceSink, readTraceFile, TraceFileError, type TraceLine } from '../src/index.js';
 import {
   brokenTool,
@@ -355,6 +357,27 @@ describe('consoleTraceSink', () => {
       const own = lines.filter((line) => line.startsWith(`[${result.runId.slice(0, 8)}] `));
       expect(own.filter((line) => line.includes('tool call:'))).toHaveLength(2);
     }
+  });
+
+  it('prints a pause for approval and the resume that answers it', async () => {
+    const server = await start({ script: { turns: [useTool('restart_service', { service: 'prod-api' }), say('Restarted.')] } });
+    const restart = tool({
+      name: 'restart_service',
+      description: 'Restart a service',
+      input: z.object({ service: z.string() }),
+      needsApproval: true,
+      run: () => 'ok',
+    });
+    const agent = agentOn(server, { tools: [restart] });
+    const lines: string[] = [];
+    consoleTraceSink({ out: (line) => lines.push(line) }).attach(agent);
+    const paused = await agent.run('Restart prod-api');
+    expect(lines).toContain('  paused:      restart_service({"service":"prod-api"}) waits for approval');
+    expect(lines.at(-1)).toMatch(/^Run needs_approval: 1 steps/);
+    await agent.resume(paused.sessionId, [{ toolUseId: paused.pending[0]?.toolUseId ?? '', approve: true }]);
+    expect(lines).toContain(`  resumed:     1 call(s) answered (invocation ${paused.pending[0]?.invocationId.slice(0, 8)})`);
+    expect(lines).toContain('  tool call:   restart_service({"service":"prod-api"})');
+    expect(lines.at(-1)).toMatch(/^Run end_turn: 1 steps/);
   });
 
   it('redacts secrets before printing', async () => {

@@ -10,12 +10,14 @@ import { resolveInference, type InferenceOptions } from '../model/inference.js';
 import { modelInfo, type ModelPrice } from '../model/model-catalog.js';
 import { resolveRetry, type RetryOptions } from '../model/retry-policy.js';
 import { InMemorySessionStore, type SessionAttributes, type SessionStore } from '../session/session-store.js';
-import { checkToolSet, type Tool } from '../tools/tool.js';
+import { checkToolSet, type InferToolInput, type Tool, type ZodLikeSchema } from '../tools/tool.js';
 import { TraceBuilder } from '../trace/build-trace.js';
 import type { TracePart } from '../trace/trace-types.js';
 import type { AgentEvent, AgentEventMap } from './events.js';
 import { IsolatingEmitter } from './isolating-emitter.js';
-import type { RunResult } from './run-result.js';
+import type { ResumeAnswer } from './resume-pending.js';
+import type { RunResult, TypedRunResult } from './run-result.js';
+import { outputSpec } from './typed-output.js';
 import { runLoop, type LoopConfig } from './run-loop.js';
 
 export interface AgentOptions {
@@ -74,7 +76,31 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Merged into the session's attributes (a key given replaces the stored one), saved with the first step. */
   sessionAttributes?: SessionAttributes;
+  /**
+   * On a session paused on calls (see `agent.resume`): answer them with errors the model sees, and run
+   * this prompt. Without it such a run throws `SessionPausedError`.
+   */
+  abandonPending?: boolean;
+  /**
+   * Typed final output: a zod 3 or zod 4 `z.object` schema. The run's answer comes through a forced
+   * tool holding it, parsed into `result.output`.
+   */
+  output?: ZodLikeSchema;
+  /** Answers that fail the output schema are sent back with its issues this many times (default 2). */
+  outputRetries?: number;
 }
+
+/** Options of `agent.resume`: the paused run goes on with the agent's own options. */
+export interface ResumeOptions {
+  signal?: AbortSignal;
+  /** The paused run's output schema, if it had one (a schema cannot be stored with the session). */
+  output?: ZodLikeSchema;
+  outputRetries?: number;
+}
+
+type Start =
+  | { kind: 'prompt'; input: string | ContentBlock[]; options: RunOptions }
+  | { kind: 'resume'; sessionId: string; answers: readonly ResumeAnswer[]; options: ResumeOptions };
 
 const DEFAULT_FINAL_STEP_PROMPT =
   'You have reached the step limit for this request. Do not call any more tools. Answer now with the information you already have.';
@@ -102,6 +128,8 @@ export class Agent {
   /** Whether `memory` is the default store the agent made (runs without a sessionId keep nothing there). */
   private readonly defaultMemory: boolean;
   private readonly onListenerError: (error: ListenerError) => void;
+  /** Whether a run may pause (a tool returns control or needs approval). */
+  private readonly pausable: boolean;
 
   constructor(options: AgentOptions) {
     if (typeof options.model !== 'string' || options.model === '')
@@ -139,6 +167,7 @@ export class Agent {
     const toolSpecs = [...tools.values()].map((tool) => tool.spec);
 
     this.model = options.model;
+    this.pausable = [...tools.values()].some((t) => t.returnControl === true || t.needsApproval !== undefined);
     this.defaultMemory = options.memory === undefined;
     this.memory = options.memory ?? new InMemorySessionStore();
     this.ownsClient = options.client === undefined;
@@ -178,11 +207,58 @@ export class Agent {
 
   /**
    * Runs to the end and returns the result: the same loop as `stream()`, each event delivered the
-   * same way, with nothing handed out. It drains the loop itself rather than `stream()`'s generator:
-   * that extra async-generator hop per event cost streaming runs about 5% of their CPU.
+   * same way, with nothing handed out. With `output`, `result.output` is typed from the schema.
    */
+  run<S extends ZodLikeSchema>(
+    input: string | ContentBlock[],
+    options: Omit<RunOptions, 'output'> & { output: S },
+  ): Promise<TypedRunResult<InferToolInput<S>>>;
+  run(input: string | ContentBlock[], options?: RunOptions): Promise<RunResult>;
   async run(input: string | ContentBlock[], options: RunOptions = {}): Promise<RunResult> {
-    const run = this.start(input, options);
+    return this.complete({ kind: 'prompt', input, options });
+  }
+
+  /**
+   * Runs, yielding every event as it happens, trace parts included; the generator's return value is
+   * the `RunResult` (also in the last event, 'run-end'). Stopping the iteration early cancels the run.
+   */
+  stream(input: string | ContentBlock[], options: RunOptions = {}): AsyncGenerator<AgentEvent, RunResult> {
+    return this.drive({ kind: 'prompt', input, options });
+  }
+
+  /**
+   * Continues a run that paused (stopReason 'return_control' or 'needs_approval'), in this process or
+   * another one with the same tools: `answers` answers each of `result.pending` by `toolUseId`. The
+   * resumed run continues the paused run's id and step numbering. Bad answers, a pause that is gone
+   * and a lost race with another resume are typed errors that change nothing.
+   */
+  resume<S extends ZodLikeSchema>(
+    sessionId: string,
+    answers: readonly ResumeAnswer[],
+    options: Omit<ResumeOptions, 'output'> & { output: S },
+  ): Promise<TypedRunResult<InferToolInput<S>>>;
+  resume(sessionId: string, answers: readonly ResumeAnswer[], options?: ResumeOptions): Promise<RunResult>;
+  async resume(sessionId: string, answers: readonly ResumeAnswer[], options: ResumeOptions = {}): Promise<RunResult> {
+    return this.complete({ kind: 'resume', sessionId, answers, options });
+  }
+
+  /** `resume`, yielding every event as `stream()` does. */
+  streamResume(sessionId: string, answers: readonly ResumeAnswer[], options: ResumeOptions = {}): AsyncGenerator<AgentEvent, RunResult> {
+    return this.drive({ kind: 'resume', sessionId, answers, options });
+  }
+
+  /** Closes the connections of the client the agent made (a client you passed in is left alone). */
+  close(): void {
+    if (this.ownsClient) this.config.transport.client.destroy();
+  }
+
+  /**
+   * `run()`'s and `resume()`'s drain: every event delivered as `stream()` delivers it, nothing handed
+   * out. It drains the loop itself rather than `drive()`'s generator: that extra async-generator hop
+   * per event cost streaming runs about 5% of their CPU.
+   */
+  private async complete(begin: Start): Promise<RunResult> {
+    const run = this.start(begin);
     try {
       for (;;) {
         const next = await run.loop.next();
@@ -197,22 +273,9 @@ export class Agent {
     }
   }
 
-  /**
-   * Runs, yielding every event as it happens, trace parts included; the generator's return value is
-   * the `RunResult` (also in the last event, 'run-end'). Stopping the iteration early cancels the run.
-   */
-  stream(input: string | ContentBlock[], options: RunOptions = {}): AsyncGenerator<AgentEvent, RunResult> {
-    return this.drive(input, options);
-  }
-
-  /** Closes the connections of the client the agent made (a client you passed in is left alone). */
-  close(): void {
-    if (this.ownsClient) this.config.transport.client.destroy();
-  }
-
-  /** `stream()`'s drain: every event, and the trace parts derived from it, handed out in order. */
-  private async *drive(input: string | ContentBlock[], options: RunOptions): AsyncGenerator<AgentEvent, RunResult> {
-    const run = this.start(input, options);
+  /** `stream()`'s and `streamResume()`'s drain: every event, and the trace parts derived from it, handed out in order. */
+  private async *drive(begin: Start): AsyncGenerator<AgentEvent, RunResult> {
+    const run = this.start(begin);
     try {
       for (;;) {
         const next = await run.loop.next();
@@ -253,23 +316,31 @@ export class Agent {
     }
   }
 
-  private start(input: string | ContentBlock[], options: RunOptions): ActiveRun {
-    checkPrompt(input);
+  private start(begin: Start): ActiveRun {
+    const { options } = begin;
+    if (begin.kind === 'prompt') checkPrompt(begin.input);
+    const output = options.output === undefined ? undefined : outputSpec(options.output, options.outputRetries ?? 2, this.config.tools);
     const controller = new AbortController();
     const outer = options.signal;
     const onAbort = () => controller.abort(outer?.reason);
     if (outer?.aborted) controller.abort(outer.reason);
     else outer?.addEventListener('abort', onAbort, { once: true });
     const runId = randomUUID();
-    const sessionId = options.sessionId ?? randomUUID();
+    const given = begin.kind === 'prompt' ? begin.options.sessionId : begin.sessionId;
+    const sessionId = given ?? randomUUID();
     const loop = runLoop(this.config, {
       runId,
       sessionId,
-      input,
+      start:
+        begin.kind === 'prompt'
+          ? { kind: 'prompt', input: begin.input, abandonPending: begin.options.abandonPending === true }
+          : { kind: 'resume', answers: begin.answers },
       signal: controller.signal,
-      // A run nobody can resume keeps nothing in the default store (a store you pass keeps it).
-      store: options.sessionId === undefined && this.defaultMemory ? undefined : this.memory,
-      sessionAttributes: options.sessionAttributes,
+      // A run nobody can continue keeps nothing in the default store (a store you pass keeps it); a
+      // run that may pause always keeps its session, so it can be resumed by the id in its result.
+      store: given === undefined && this.defaultMemory && !this.pausable ? undefined : this.memory,
+      sessionAttributes: begin.kind === 'prompt' ? begin.options.sessionAttributes : undefined,
+      output,
     });
     const trace = new TraceBuilder(runId, sessionId, this.config.tools);
     return { loop, trace, controller, outer, onAbort, finished: false };

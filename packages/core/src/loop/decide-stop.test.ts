@@ -45,4 +45,20 @@ describe('decideStop', () => {
     expect(unknown).toThrow(UnknownStopReasonError);
     expect(unknown).toThrow(/"brand_new"/);
   });
+
+  it('a pause for the application comes after an abort and before the budget and the step limit', () => {
+    expect(decideStop({ ...base, step: step({ paused: 'return_control' }) })).toBe('return_control');
+    expect(decideStop({ ...base, step: step({ paused: 'needs_approval', index: 9 }) })).toBe('needs_approval');
+    expect(decideStop({ ...base, costUsd: 2, maxCostUsd: 1, step: step({ paused: 'needs_approval' }) })).toBe('needs_approval');
+    expect(decideStop({ ...base, aborted: true, step: step({ paused: 'return_control' }) })).toBe('aborted');
+  });
+
+  it('a text answer of a run that wants typed output goes on to the forced answer, while steps are left', () => {
+    const text = { calledTools: false, stopReason: 'end_turn' as const, wantsOutput: true };
+    expect(decideStop({ ...base, step: step(text) })).toBeUndefined();
+    expect(decideStop({ ...base, step: step({ ...text, index: 9 }) })).toBe('max_steps');
+    expect(decideStop({ ...base, step: step({ ...text, stopReason: 'max_tokens' }) })).toBe('max_tokens');
+    // The accepted forced answer: a tool_use stop whose only call was the output tool.
+    expect(decideStop({ ...base, step: step({ calledTools: false, stopReason: 'tool_use' }) })).toBe('end_turn');
+  });
 });

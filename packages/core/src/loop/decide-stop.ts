@@ -16,6 +16,10 @@ export interface StopState {
     calledTools: boolean;
     index: number;
     maxSteps: number;
+    /** Set when some of the step's calls wait on the application (a tool that returns control, or an approval). */
+    paused?: 'return_control' | 'needs_approval';
+    /** The run asked for typed output (`run(input, { output })`) and has none yet. */
+    wantsOutput?: boolean;
   };
 }
 
@@ -33,7 +37,9 @@ const FINISHING: Partial<Record<string, RunStopReason>> = {
 /**
  * The one stop rule of the loop: why the run ends now, or `undefined` to go on. A step without tool
  * calls always ends the run (its answer is complete, so an abort that came too late does not
- * discard it); otherwise an abort, then the budget, then the step limit end it. Throws
+ * discard it) — unless the run wants typed output, which a text answer is not: then the run goes on
+ * to a step that forces it, while steps are left. Otherwise an abort, then a pause for the
+ * application, then the budget, then the step limit end it. Throws
  * `UnknownStopReasonError` for a stop reason it does not know, rather than guess that the answer is whole.
  */
 export function decideStop(state: StopState): RunStopReason | undefined {
@@ -43,10 +49,12 @@ export function decideStop(state: StopState): RunStopReason | undefined {
     if (finished === undefined) throw new UnknownStopReasonError(step.stopReason);
     // A step the final-step prompt asked to wrap up ends the run as max_steps.
     const isLast = step.index + 1 >= step.maxSteps;
+    if (step.wantsOutput && !isLast && (finished === 'end_turn' || finished === 'stop_sequence')) return undefined;
     return isLast && step.index > 0 && (finished === 'end_turn' || finished === 'stop_sequence') ? 'max_steps' : finished;
   }
   if (state.aborted) return 'aborted';
   if (!step) return undefined;
+  if (step.paused) return step.paused;
   if (state.maxCostUsd !== undefined && state.costUsd !== undefined && state.costUsd >= state.maxCostUsd) return 'budget';
   if (step.index + 1 >= step.maxSteps) return 'max_steps';
   return undefined;

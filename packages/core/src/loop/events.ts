@@ -4,6 +4,7 @@ import type { InferenceSettings } from '../model/inference.js';
 import type { RunResult } from './run-result.js';
 import type { Step, ToolCall } from './run-result.js';
 import type { TracePart } from '../trace/trace-types.js';
+import type { PendingCall } from '../session/session-store.js';
 import type { Usage } from '../model/usage.js';
 
 interface Base {
@@ -20,7 +21,11 @@ export type ModelCallPurpose = 'step' | 'summary';
 
 /** Everything a run reports, in order; `agent.stream()` yields these and `agent.events` emits them. */
 export type AgentEvent =
-  | (Base & { type: 'run-start'; input: Message })
+  /**
+   * `input` is the prompt; a resumed run has none (its input is the answers, in the `resume` and
+   * `tool-end` events that follow) and names the invocation it `resumes`.
+   */
+  | (Base & { type: 'run-start'; input: Message; resumes?: string })
   | (StepBase & { type: 'step-start' })
   /** A model request is about to be sent. `attempt` counts every request of the step, from 1. */
   | (StepBase & {
@@ -72,6 +77,13 @@ export type AgentEvent =
       summaryUpTo: number | undefined;
       summaryUsage: Usage | undefined;
     })
+  /** The step's `calls` wait on the application; the run ends with `stopReason` once the step is stored. */
+  | (StepBase & { type: 'pause'; invocationId: string; stopReason: 'return_control' | 'needs_approval'; calls: PendingCall[] })
+  /**
+   * A resumed run starts (`stepIndex` is the paused step's): its `tool-start` / `tool-end` events for
+   * the answered calls follow, then its steps from `stepIndex + 1`.
+   */
+  | (StepBase & { type: 'resume'; invocationId: string; calls: PendingCall[] })
   | (StepBase & { type: 'step-end'; step: Step })
   | (Base & { type: 'trace'; part: TracePart })
   | (Base & { type: 'error'; error: NovaloopError })

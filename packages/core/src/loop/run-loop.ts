@@ -2,24 +2,27 @@ import type { ContentBlock, Message } from '@aws-sdk/client-bedrock-runtime';
 import { Conversation, type Complete } from '../context/conversation.js';
 import { userMessage } from '../context/history.js';
 import type { CompletionOptions, ContextPolicy } from '../context/policy.js';
-import { AgentConfigError, isNovaloopError, NovaloopError } from '../errors.js';
-import { driveModelCall, type ModelCallRequest, type ModelTransport } from '../model/drive-model-call.js';
+import { AgentConfigError, isNovaloopError, NovaloopError, SessionConflictError } from '../errors.js';
+import { driveModelCall, type ModelTransport } from '../model/drive-model-call.js';
 import { modelInfo, type ModelPrice } from '../model/model-catalog.js';
 import type { Usage } from '../model/usage.js';
 import { SessionAttributeState } from '../session/session-attributes.js';
 import { SessionLog } from '../session/session-log.js';
-import type { SessionAttributes, SessionStore } from '../session/session-store.js';
+import type { PendingCall, PendingState, SessionAttributes, SessionStore } from '../session/session-store.js';
 import type { Tool } from '../tools/tool.js';
 import { decideStop } from './decide-stop.js';
 import type { AgentEvent } from './events.js';
-import type { RunResult, RunStopReason, Step } from './run-result.js';
-import { runStep, type RunState } from './run-step.js';
+import { ResumeConflictError, SessionPausedError } from './pause-errors.js';
+import { abandonCalls, answerCalls, checkResume, resultsMessage, type ResumeAnswer } from './resume-pending.js';
+import type { RunResult, RunStopReason, Step, TypedRunResult } from './run-result.js';
+import { runStep, type OutputState, type RunState, type StepCall } from './run-step.js';
+import { hasToolBlocks, OUTPUT_TOOL_NAME, PAST_OUTPUT_TOOL, type OutputSpec } from './typed-output.js';
 import { RunTotals } from './run-totals.js';
 
 export interface LoopConfig {
   transport: ModelTransport;
   /** The step's model call, without its messages. */
-  call: Omit<ModelCallRequest, 'purpose' | 'messages' | 'shrink'>;
+  call: StepCall;
   /** Prices given for models other than the agent's own (`AgentOptions.prices`). */
   prices: ReadonlyMap<string, ModelPrice>;
   tools: ReadonlyMap<string, Tool>;
@@ -35,48 +38,120 @@ export interface LoopConfig {
   finalStepPrompt: string;
 }
 
+/** How a run begins: with a prompt, or by resuming a paused run with the application's answers. */
+export type LoopStart =
+  { kind: 'prompt'; input: string | ContentBlock[]; abandonPending: boolean } | { kind: 'resume'; answers: readonly ResumeAnswer[] };
+
 export interface LoopRun {
   runId: string;
   sessionId: string;
-  input: string | ContentBlock[];
+  start: LoopStart;
   signal: AbortSignal;
   /** Where the session lives; `undefined` keeps nothing (a run nobody can resume). */
   store: SessionStore | undefined;
   /** Merged into the session's attributes and saved with the run's first step. */
   sessionAttributes: SessionAttributes | undefined;
+  /** Typed output: the run ends with an answer through the forced tool. */
+  output: OutputSpec | undefined;
 }
 
 /**
  * The agent loop — the only one: step after step until `decideStop` ends the run. It yields every
- * event; `Agent` derives the trace from them, emits them and hands them out.
+ * event; `Agent` derives the trace from them, emits them and hands them out. A resumed run is this
+ * same loop, entered at the paused run's next step once the paused calls are answered.
  */
 export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator<AgentEvent, RunResult> {
-  const { runId, sessionId, signal } = run;
-  const ids = { runId, sessionId };
-  const prompt = userMessage(run.input);
-  yield { type: 'run-start', ...ids, input: prompt };
+  const { sessionId, signal, start } = run;
+  let ids = { runId: run.runId, sessionId };
+  const prompt = start.kind === 'prompt' ? userMessage(start.input) : undefined;
+  if (prompt) yield { type: 'run-start', ...ids, input: prompt };
 
   const totals = new RunTotals(config.call.price !== undefined);
   const steps: Step[] = [];
-  const log = new SessionLog(run.store, sessionId, prompt);
+  const log = new SessionLog(run.store, sessionId);
   let state: RunState | undefined;
   let stopReason: RunStopReason | undefined;
   let text = '';
   let stepIndex = 0;
+  let pending: PendingCall[] = [];
+  let history: Message[] = [];
   try {
     // Loaded inside the try, so a failed load is reported like any error.
     const loaded = await log.load();
-    const complete: Complete = (messages, options, index) => summaryCall(config, state as RunState, messages, options, index);
-    const conversationOptions = { policy: config.context, ids, complete, fixedTokens: config.fixedTokens, signal };
-    const conversation = new Conversation(conversationOptions, loaded?.messages ?? [], prompt, loaded?.summary);
+    history = loaded?.messages ?? [];
     const attributes = new SessionAttributeState(loaded?.attributes, run.sessionAttributes);
-    state = { config, ids, signal, conversation, attributes, log, totals, attempts: { count: 0 } };
-    stopReason = decideStop({ aborted: signal.aborted, costUsd: totals.costUsd, maxCostUsd: config.maxCostUsd });
-    while (stopReason === undefined) {
+    let next = prompt;
+    /** Set when a resume answered the pause: its answers are stored before the next step. */
+    let resolved: PendingState | undefined;
+    if (start.kind === 'resume') {
+      const checked = await checkResume(sessionId, loaded, start.answers, config.tools);
+      const paused = checked.pending;
+      // The resumed run is the paused one going on: same run id, next step index.
+      ids = { runId: paused.runId, sessionId };
+      stepIndex = paused.stepIndex + 1;
+      yield { type: 'run-start', ...ids, input: { role: 'user', content: [] }, resumes: paused.invocationId };
+      if (signal.aborted) {
+        // Aborted before anything changed: the pause stays, to be resumed later.
+        stopReason = 'aborted';
+        pending = paused.calls;
+      } else {
+        // Approved tools must run once: claim the invocation first, so a concurrent resume fails before running them.
+        if (checked.approved.length > 0) await conflictAsResume(log.claim({ ...paused, resumedBy: run.runId }), paused);
+        yield { type: 'resume', ...ids, stepIndex: paused.stepIndex, invocationId: paused.invocationId, calls: paused.calls };
+        const calls = yield* answerCalls(checked, {
+          ids: { ...ids, stepIndex: paused.stepIndex },
+          tools: config.tools,
+          concurrency: config.toolConcurrency,
+          defaultTimeoutMs: config.toolTimeoutMs,
+          signal,
+          context: { ...ids, stepIndex: paused.stepIndex, session: attributes.toolSession },
+        });
+        next = resultsMessage(paused, calls, stepIndex + 1 === config.maxSteps ? config.finalStepPrompt : undefined);
+        history = [...history, paused.message];
+        log.addUnsaved(paused.message, next);
+        log.resolvePending();
+        resolved = paused;
+      }
+    } else if (loaded?.pending) {
+      const paused = loaded.pending;
+      if (!start.abandonPending) throw new SessionPausedError(sessionId, paused.calls);
+      // The prompt joins the error results in one user message: stored history keeps alternating roles.
+      const answered = resultsMessage(paused, abandonCalls(paused), undefined);
+      next = { role: 'user', content: [...(answered.content ?? []), ...(prompt?.content ?? [])] };
+      history = [...history, paused.message];
+      log.addUnsaved(paused.message, next);
+      log.resolvePending();
+    } else if (prompt) {
+      log.addUnsaved(prompt);
+    }
+
+    if (next) {
+      const complete: Complete = (messages, options, index) => summaryCall(config, state as RunState, messages, options, index);
+      const conversationOptions = { policy: config.context, ids, complete, fixedTokens: config.fixedTokens, signal };
+      const conversation = new Conversation(conversationOptions, history, next, loaded?.summary);
+      state = {
+        config,
+        ids,
+        signal,
+        conversation,
+        attributes,
+        log,
+        totals,
+        attempts: { count: 0 },
+        call: config.call.base.toolConfig || run.output || !hasToolBlocks(history) ? config.call : withPastOutputTool(config.call),
+        output: outputState(config, run.output),
+      };
+      // The answers are stored on their own, before the next model call: this append is what makes a
+      // resume happen once (a concurrent one conflicts here, or at the claim).
+      if (resolved) await conflictAsResume(log.save([], attributes, conversation), resolved);
+      stopReason ??= decideStop({ aborted: signal.aborted, costUsd: totals.costUsd, maxCostUsd: config.maxCostUsd });
+    }
+    while (stopReason === undefined && state) {
       const outcome = yield* runStep(state, stepIndex);
       if (outcome.step) steps.push(outcome.step);
       text = outcome.text;
       stopReason = outcome.stop;
+      pending = outcome.step?.pending ?? [];
       stepIndex++;
     }
   } catch (error) {
@@ -93,19 +168,53 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
     text = `I could not finish within the limit of ${config.maxSteps} steps, and have no final answer yet.`;
   }
   const result: RunResult = {
-    runId,
+    runId: ids.runId,
     sessionId,
     text,
-    stopReason,
+    stopReason: stopReason ?? 'aborted',
     steps,
     trace: [],
     usage: totals.usage,
     costUsd: totals.costUsd,
-    messages: state.conversation.messages,
-    sessionAttributes: state.attributes.current,
+    messages: state ? state.conversation.messages : history,
+    sessionAttributes: state ? state.attributes.current : {},
+    pending,
   };
+  if (run.output) (result as TypedRunResult<unknown>).output = steps.at(-1)?.output;
   yield { type: 'run-end', ...ids, result };
   return result;
+}
+
+function outputState(config: LoopConfig, spec: OutputSpec | undefined): OutputState | undefined {
+  if (!spec) return undefined;
+  const tools = [...(config.call.base.toolConfig?.tools ?? []), spec.tool.spec];
+  const call: StepCall = { ...config.call, base: { ...config.call.base, toolConfig: { tools } } };
+  const forced: StepCall = {
+    ...config.call,
+    base: { ...config.call.base, toolConfig: { tools, toolChoice: { tool: { name: OUTPUT_TOOL_NAME } } } },
+  };
+  return { spec, call, forced, force: false, failures: 0 };
+}
+
+function withPastOutputTool(call: StepCall): StepCall {
+  return { ...call, base: { ...call.base, toolConfig: { tools: [PAST_OUTPUT_TOOL] } } };
+}
+
+/** A lost race on the session while resuming is the resume's conflict, not an ordinary session conflict. */
+async function conflictAsResume<T>(work: Promise<T>, paused: PendingState): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (!(error instanceof SessionConflictError)) throw error;
+    throw new ResumeConflictError(
+      error.sessionId,
+      paused?.invocationId ?? '(this pause)',
+      'was resumed by another process at the same time',
+      {
+        cause: error,
+      },
+    );
+  }
 }
 
 /** A context policy's completion: through the same driver as the steps, priced, in the step's attempt count. */

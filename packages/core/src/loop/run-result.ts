@@ -1,14 +1,26 @@
 import type { Message, StopReason, ToolResultContentBlock } from '@aws-sdk/client-bedrock-runtime';
-import type { SessionAttributes } from '../session/session-store.js';
+import type { PendingCall, SessionAttributes } from '../session/session-store.js';
 import type { TracePart } from '../trace/trace-types.js';
 import type { Usage } from '../model/usage.js';
 
 /**
- * Why a run ended without an error. `max_steps`, `budget` and `aborted` are novaloop's own; the others
+ * Why a run ended without an error. `max_steps`, `budget`, `aborted`, `return_control` and
+ * `needs_approval` are novaloop's own; the others
  * are the model's stop reason of the last step.
  */
 export type RunStopReason =
-  'end_turn' | 'stop_sequence' | 'max_tokens' | 'guardrail_intervened' | 'content_filtered' | 'max_steps' | 'budget' | 'aborted';
+  | 'end_turn'
+  | 'stop_sequence'
+  | 'max_tokens'
+  | 'guardrail_intervened'
+  | 'content_filtered'
+  | 'max_steps'
+  | 'budget'
+  | 'aborted'
+  /** Paused: a tool that returns control was called; `RunResult.pending` lists what to run, `agent.resume` continues. */
+  | 'return_control'
+  /** Paused: a call needs approval; `RunResult.pending` lists it, `agent.resume` approves or denies. */
+  | 'needs_approval';
 
 export interface RunResult {
   runId: string;
@@ -33,6 +45,17 @@ export interface RunResult {
   messages: Message[];
   /** The session's attributes after this run. */
   sessionAttributes: SessionAttributes;
+  /**
+   * With stopReason 'return_control' or 'needs_approval': the calls the run waits on, to answer with
+   * `agent.resume(sessionId, results)`. Empty otherwise.
+   */
+  pending: PendingCall[];
+}
+
+/** A `RunResult` of a run that asked for typed output. */
+export interface TypedRunResult<T> extends RunResult {
+  /** The answer, parsed by the output schema; `undefined` when the run ended without one (a pause, an abort, a limit). */
+  output: T | undefined;
 }
 
 /** One tool call the model asked for, and what the tool answered. */
@@ -61,7 +84,12 @@ export interface Step {
   text: string;
   /** Nova's `<thinking>` text (or reasoning content) of this call. */
   rationale: string | undefined;
+  /** The calls that ran in this step (a paused step's waiting calls are in `pending`). */
   toolCalls: ToolCall[];
+  /** Set on a step that paused: the calls it waits on. */
+  pending?: PendingCall[];
+  /** Set on the step whose forced answer the output schema accepted: the parsed output. */
+  output?: unknown;
   usage: Usage;
   /** USD; `undefined` when the model's price is unknown. */
   costUsd: number | undefined;

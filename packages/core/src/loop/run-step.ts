@@ -1,14 +1,34 @@
-import type { ContentBlock, Message, ToolResultBlock } from '@aws-sdk/client-bedrock-runtime';
+import type { ContentBlock, Message, ToolResultBlock, ToolUseBlock } from '@aws-sdk/client-bedrock-runtime';
+import { randomUUID } from 'node:crypto';
 import type { Conversation } from '../context/conversation.js';
-import { driveModelCall, type ModelCallScope } from '../model/drive-model-call.js';
+import { driveModelCall, type ModelCallRequest, type ModelCallScope } from '../model/drive-model-call.js';
 import type { SessionAttributeState } from '../session/session-attributes.js';
 import type { SessionLog } from '../session/session-log.js';
+import type { PendingCall, PendingState } from '../session/session-store.js';
 import { dispatchTools } from '../tools/dispatch-tools.js';
+import { planCalls } from '../tools/plan-calls.js';
 import { decideStop } from './decide-stop.js';
 import type { AgentEvent } from './events.js';
+import { OutputValidationError } from './output-error.js';
 import type { LoopConfig } from './run-loop.js';
 import type { RunStopReason, Step, ToolCall } from './run-result.js';
 import type { RunTotals } from './run-totals.js';
+import { ASK_FOR_OUTPUT, checkAnswer, OUTPUT_TOOL_NAME, type OutputSpec } from './typed-output.js';
+
+/** The step's model call, without its messages. */
+export type StepCall = Omit<ModelCallRequest, 'purpose' | 'messages' | 'shrink'>;
+
+/** A run's typed output, while it has none. */
+export interface OutputState {
+  spec: OutputSpec;
+  /** The calls: the usual one (the forced tool offered), and the one that forces it. */
+  call: StepCall;
+  forced: StepCall;
+  /** Whether the next step must answer through the forced tool. */
+  force: boolean;
+  /** Answers the schema rejected so far. */
+  failures: number;
+}
 
 /** What every step of a run shares. */
 export interface RunState {
@@ -21,6 +41,9 @@ export interface RunState {
   totals: RunTotals;
   /** Requests made in the current step, by every call of it (the step's own, summaries, retries). */
   attempts: { count: number };
+  /** The step's model call for this run (the agent's, or one that keeps a toolConfig for the history). */
+  call: StepCall;
+  output: OutputState | undefined;
 }
 
 export interface StepOutcome {
@@ -33,10 +56,11 @@ export interface StepOutcome {
 /**
  * One step: choose what to send, call the model, run the tools it asked for, store the step in one
  * append (assistant message and tool results together, so the stored history is always valid),
- * and decide whether the run ends.
+ * and decide whether the run ends. A step whose calls wait on the application stores, in that same
+ * append, the pending state instead of the assistant message (see `PendingState`).
  */
 export async function* runStep(run: RunState, stepIndex: number): AsyncGenerator<AgentEvent, StepOutcome> {
-  const { config, ids, signal, conversation } = run;
+  const { config, ids, signal, conversation, output } = run;
   const startTime = new Date();
   run.attempts = { count: 0 };
   yield { type: 'step-start', ...ids, stepIndex };
@@ -47,55 +71,126 @@ export async function* runStep(run: RunState, stepIndex: number): AsyncGenerator
     const shrank = yield* conversation.choose('overflow', stepIndex);
     return shrank === true ? conversation.sent : undefined;
   };
+  const call = output ? (output.force ? output.forced : output.call) : run.call;
   const called = yield* driveModelCall(
     config.transport,
-    { ...config.call, purpose: 'step', messages: conversation.sent, ...(conversation.hasPolicy ? { shrink } : {}) },
+    { ...call, purpose: 'step', messages: conversation.sent, ...(conversation.hasPolicy ? { shrink } : {}) },
     scope,
   );
   if (called === 'aborted') return { stop: 'aborted', text: '' };
   if (called.rationale !== undefined) yield { type: 'rationale', ...ids, stepIndex, text: called.rationale };
 
   const assistant = called.turn.message;
-  const add: Message[] = (assistant.content?.length ?? 0) > 0 ? [assistant] : [];
-  if (add.length > 0) conversation.push(assistant);
+  if ((assistant.content?.length ?? 0) > 0) conversation.push(assistant);
   const uses = (assistant.content ?? []).flatMap((block) => (block.toolUse ? [block.toolUse] : []));
+  const answers = output ? uses.filter((use) => use.name === OUTPUT_TOOL_NAME) : [];
+  const toolUses = answers.length > 0 ? uses.filter((use) => use.name !== OUTPUT_TOOL_NAME) : uses;
+
+  // Typed output: the first answer counts; another in the same turn is told so.
+  const answer = output && answers[0] ? await checkAnswer(output.spec, answers[0]) : undefined;
+  const answerResults: ToolResultBlock[] = answer ? [answer.result, ...answers.slice(1).map(extraAnswer)] : [];
+
+  const toolContext = { ...ids, stepIndex, session: run.attributes.toolSession };
+  const plan = toolUses.length > 0 ? await planCalls(toolUses, config.tools, { ...toolContext, signal }) : { run: [], pending: [] };
   // Every toolUse is answered, even on the last step or after an abort (with error results),
   // because Bedrock rejects a history holding a toolUse without its toolResult.
-  const toolCalls: ToolCall[] =
-    uses.length === 0
+  const ran: ToolCall[] =
+    plan.run.length === 0
       ? []
-      : yield* dispatchTools(uses, {
+      : yield* dispatchTools(plan.run, {
           ids: { ...ids, stepIndex },
           tools: config.tools,
           concurrency: config.toolConcurrency,
           defaultTimeoutMs: config.toolTimeoutMs,
           signal,
-          context: { ...ids, stepIndex, session: run.attributes.toolSession },
+          context: toolContext,
         });
+  const paused =
+    plan.pending.length === 0 ? undefined : plan.pending.some((c) => c.kind === 'return_control') ? 'return_control' : 'needs_approval';
+  const accepted = answer?.ok === true;
   const stop = decideStop({
     aborted: signal.aborted,
     costUsd: run.totals.costUsd,
     maxCostUsd: config.maxCostUsd,
-    step: { stopReason: called.turn.stopReason, calledTools: uses.length > 0, index: stepIndex, maxSteps: config.maxSteps },
+    step: {
+      stopReason: called.turn.stopReason,
+      calledTools: (toolUses.length > 0 || answer?.ok === false) && !accepted,
+      index: stepIndex,
+      maxSteps: config.maxSteps,
+      ...(paused ? { paused } : {}),
+      ...(output && !accepted ? { wantsOutput: true } : {}),
+    },
   });
-  if (uses.length > 0) {
-    const results: ContentBlock[] = toolCalls.map((call) => ({ toolResult: toToolResult(call) }));
-    // Only when the run goes on to its last step: a stored nudge would mislead the session's next run.
-    if (stop === undefined && stepIndex + 2 === config.maxSteps) results.push({ text: config.finalStepPrompt });
-    const resultMessage: Message = { role: 'user', content: results };
-    conversation.push(resultMessage);
-    add.push(resultMessage);
-  }
-  await run.log.save(add, run.attributes, conversation);
 
+  const add: Message[] = [];
+  let pendingCalls: PendingCall[] | undefined;
+  let pending: PendingState | undefined;
+  let toolCalls = ran;
+  if (stop === 'return_control' || stop === 'needs_approval') {
+    // The assistant message waits in the pending state: stored history must not hold an unanswered toolUse.
+    const invocationId = randomUUID();
+    pendingCalls = plan.pending.map((c) => ({ invocationId, ...c }));
+    pending = {
+      invocationId,
+      runId: ids.runId,
+      stopReason: stop,
+      stepIndex,
+      message: assistant,
+      results: ran.map(toToolResult),
+      calls: pendingCalls,
+      pausedAt: new Date().toISOString(),
+    };
+    yield { type: 'pause', ...ids, stepIndex, invocationId, stopReason: stop, calls: pendingCalls };
+  } else {
+    if (assistant.content?.length) add.push(assistant);
+    // Not paused (an abort came first): the calls that would have paused are answered as cancelled.
+    const cancelled = plan.pending.map((c) => cancelledCall(c));
+    toolCalls = inOrder(toolUses, [...ran, ...cancelled]);
+    const results: ContentBlock[] = [
+      ...answerResults.map((toolResult) => ({ toolResult })),
+      ...toolCalls.map((toolCall) => ({ toolResult: toToolResult(toolCall) })),
+    ];
+    let next: Message | undefined;
+    if (results.length > 0) {
+      // Only when the run goes on to its last step: a stored nudge would mislead the session's next run.
+      if (stop === undefined && stepIndex + 2 === config.maxSteps) results.push({ text: config.finalStepPrompt });
+      next = { role: 'user', content: results };
+    } else if (stop === undefined && output) {
+      // A text answer where typed output is wanted: the next step forces it, as a new user turn.
+      next = ASK_FOR_OUTPUT;
+    }
+    if (next) {
+      conversation.push(next);
+      add.push(next);
+    }
+  }
+  // A forced call answered in text (the model ignored toolChoice) is a failed answer too.
+  const failed =
+    answer?.ok === false
+      ? { input: answer.input, issues: answer.issues }
+      : output?.force && !answer && toolUses.length === 0
+        ? { input: called.text, issues: [`the answer was text, not a call of ${OUTPUT_TOOL_NAME}`] }
+        : undefined;
+  if (output) {
+    if (failed) output.failures++;
+    output.force = stop === undefined;
+  }
+  await run.log.save(add, run.attributes, conversation, pending);
+  if (failed && output && output.failures > output.spec.maxRetries) {
+    throw new OutputValidationError(output.failures, failed.input, failed.issues);
+  }
+
+  const text = accepted ? JSON.stringify(answer.value) : called.text;
   const step: Step = {
     index: stepIndex,
-    modelId: config.call.modelId,
+    modelId: call.modelId,
     stopReason: called.turn.stopReason,
     message: assistant,
-    text: called.text,
+    text,
     rationale: called.rationale,
     toolCalls,
+    ...(pendingCalls ? { pending: pendingCalls } : {}),
+    ...(accepted ? { output: answer.value } : {}),
     usage: called.usage,
     costUsd: called.costUsd,
     latencyMs: called.turn.latencyMs,
@@ -104,13 +199,44 @@ export async function* runStep(run: RunState, stepIndex: number): AsyncGenerator
     endTime: new Date(),
   };
   yield { type: 'step-end', ...ids, stepIndex, step };
-  return { step, stop, text: called.text };
+  return { step, stop, text };
 }
 
-function toToolResult(call: ToolCall): ToolResultBlock {
+export function toToolResult(call: ToolCall): ToolResultBlock {
   // `status` is optional on the wire and only some models accept it; sending it only for errors keeps a
   // successful result byte-for-byte what a hand-written Converse loop sends.
   return call.status === 'error'
     ? { toolUseId: call.toolUseId, content: call.content, status: 'error' }
     : { toolUseId: call.toolUseId, content: call.content };
+}
+
+/** A call answered with an error without running: `message` is what the model reads. */
+export function unrunCall(c: Omit<PendingCall, 'invocationId'>, message: string): ToolCall {
+  return {
+    toolUseId: c.toolUseId,
+    name: c.name,
+    input: c.input,
+    status: 'error',
+    content: [{ text: message }],
+    error: message,
+    durationMs: 0,
+  };
+}
+
+function cancelledCall(c: Omit<PendingCall, 'invocationId'>): ToolCall {
+  return unrunCall(c, `Not run: the request was cancelled before ${c.name} could be handed over.`);
+}
+
+/** Calls in the order the model asked for them. */
+function inOrder(uses: readonly ToolUseBlock[], calls: ToolCall[]): ToolCall[] {
+  if (calls.length < 2) return calls;
+  const byId = new Map(calls.map((c) => [c.toolUseId, c]));
+  return uses.flatMap((use) => {
+    const found = byId.get(use.toolUseId ?? '');
+    return found ? [found] : [];
+  });
+}
+
+function extraAnswer(use: ToolUseBlock): ToolResultBlock {
+  return { toolUseId: use.toolUseId ?? '', content: [{ text: 'Ignored: only the first answer of a turn counts.' }], status: 'error' };
 }

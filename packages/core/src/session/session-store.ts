@@ -1,4 +1,4 @@
-import type { Message } from '@aws-sdk/client-bedrock-runtime';
+import type { Message, ToolResultBlock } from '@aws-sdk/client-bedrock-runtime';
 import { SessionConflictError, SessionInputError } from '../errors.js';
 import type { JsonValue } from '../json.js';
 
@@ -14,6 +14,42 @@ export interface SessionSummary {
   text: string;
 }
 
+/** A tool call a paused run waits on: its result from the application, or an approval. */
+export interface PendingCall {
+  /** The pause this call belongs to; every call of one pause has the same one. */
+  invocationId: string;
+  toolUseId: string;
+  /** The tool's name. */
+  name: string;
+  /** The input after validation (defaults and transforms applied). */
+  input: unknown;
+  /** 'return_control': the application runs the call; 'approval': the application approves or denies it. */
+  kind: 'return_control' | 'approval';
+}
+
+/**
+ * What a paused run left for `agent.resume`: stored with the step that paused, in the same append,
+ * and cleared (`null`) by the append that resumes it. The assistant message whose tool calls wait is
+ * kept here rather than in `messages`, so the stored history stays valid for Bedrock while paused.
+ */
+export interface PendingState {
+  invocationId: string;
+  /** The paused run: a resume continues it (same run id, next step index). */
+  runId: string;
+  stopReason: 'return_control' | 'needs_approval';
+  /** The step that paused. */
+  stepIndex: number;
+  /** The assistant message with the waiting toolUses. */
+  message: Message;
+  /** The toolResults of the step's calls that did run, before the pause. */
+  results: ToolResultBlock[];
+  calls: PendingCall[];
+  /** ISO 8601. */
+  pausedAt: string;
+  /** Set by a resume that claimed the invocation to run approved tools; another resume then conflicts. */
+  resumedBy?: string;
+}
+
 /** A session as loaded: its messages and the version an append must name. */
 export interface SessionState {
   messages: Message[];
@@ -23,12 +59,16 @@ export interface SessionState {
   attributes?: SessionAttributes;
   /** The latest summary stored with an append; absent if none was. */
   summary?: SessionSummary;
+  /** The paused run's state, if the latest append that set `pending` paused one. */
+  pending?: PendingState;
 }
 
 /** What an append may change besides adding messages. Each field given replaces the stored one. */
 export interface SessionUpdate {
   attributes?: SessionAttributes;
   summary?: SessionSummary;
+  /** A paused run's state, or `null` to clear it (the run was resumed or abandoned). */
+  pending?: PendingState | null;
 }
 
 /**
@@ -95,6 +135,32 @@ export function checkAppend(sessionId: unknown, messages: unknown, expectedVersi
   ) {
     throw new SessionInputError(sessionId, 'update.summary must be { messageCount: integer ≥ 0, text: string }');
   }
+  if (u.pending !== undefined && u.pending !== null && !isPendingState(u.pending)) {
+    throw new SessionInputError(
+      sessionId,
+      'update.pending must be null or { invocationId, runId, stopReason, stepIndex, message, results: [...], calls: [...], pausedAt }',
+    );
+  }
+}
+
+/** Whether `value` has the shape of a `PendingState` (what stores check before writing, and after reading). */
+export function isPendingState(value: unknown): value is PendingState {
+  const p = value as Partial<PendingState> | null;
+  return (
+    typeof p === 'object' &&
+    p !== null &&
+    typeof p.invocationId === 'string' &&
+    typeof p.runId === 'string' &&
+    (p.stopReason === 'return_control' || p.stopReason === 'needs_approval') &&
+    Number.isSafeInteger(p.stepIndex) &&
+    typeof p.message === 'object' &&
+    p.message !== null &&
+    Array.isArray(p.message.content) &&
+    Array.isArray(p.results) &&
+    Array.isArray(p.calls) &&
+    p.calls.every((c) => typeof c?.toolUseId === 'string' && typeof c.name === 'string') &&
+    typeof p.pausedAt === 'string'
+  );
 }
 
 interface StoredSession extends SessionState {
@@ -122,6 +188,7 @@ export class InMemorySessionStore implements SessionStore {
     const state: SessionState = { messages: session.messages.slice(), version: session.version };
     if (session.attributes) state.attributes = structuredClone(session.attributes);
     if (session.summary) state.summary = { ...session.summary };
+    if (session.pending) state.pending = structuredClone(session.pending);
     return state;
   }
 
@@ -134,6 +201,8 @@ export class InMemorySessionStore implements SessionStore {
     // Copies: later changes to the caller's objects must not reach the stored session.
     if (update?.attributes) session.attributes = structuredClone(update.attributes);
     if (update?.summary) session.summary = { messageCount: update.summary.messageCount, text: update.summary.text };
+    if (update?.pending === null) delete session.pending;
+    else if (update?.pending) session.pending = structuredClone(update.pending);
     this.touch(sessionId, session);
     return session.version;
   }

@@ -46,8 +46,21 @@ export interface ToolOptions<S extends ZodLikeSchema, R> {
   description: string;
   /** A `z.object({ ... })` from zod 3 or zod 4. */
   input: S;
-  /** Gets the input after validation, defaults and transforms. */
-  run: (input: InferToolInput<S>, ctx: ToolContext) => R | Promise<R>;
+  /**
+   * Gets the input after validation, defaults and transforms. Without it the tool returns control:
+   * a call pauses the run, and the application runs it and answers with `agent.resume`.
+   */
+  run?: (input: InferToolInput<S>, ctx: ToolContext) => R | Promise<R>;
+  /** Pauses the run on every call even though `run` is given, like a tool without `run` (default false). */
+  returnControl?: boolean;
+  /**
+   * Pauses the run before the tool runs (stopReason 'needs_approval') when true, or when the function
+   * says so for this input; `agent.resume` then approves (the tool runs) or denies (the model is told).
+   * A function that throws counts as "needs approval".
+   */
+  needsApproval?: boolean | ((input: InferToolInput<S>, ctx: ToolContext) => boolean | Promise<boolean>);
+  /** For a tool that returns control: the schema the application's result must match (zod 3 or 4). */
+  output?: ZodLikeSchema;
   timeoutMs?: number;
   /**
    * How the trace shows this tool's calls. `{ type: 'KNOWLEDGE_BASE', knowledgeBaseId }` shows them as
@@ -73,6 +86,12 @@ export interface Tool {
   parseInput(input: unknown): Promise<{ ok: true; value: unknown } | { ok: false; message: string }>;
   /** Runs the tool on a value returned by a successful `parseInput`; never throws synchronously. */
   execute(input: unknown, ctx: ToolContext): Promise<unknown>;
+  /** Whether a call pauses the run for the application to run it (no `run`, or `returnControl: true`). */
+  readonly returnControl?: boolean;
+  /** Present when calls may need approval: whether this parsed input does. */
+  needsApproval?(input: unknown, ctx: ToolContext): Promise<boolean>;
+  /** Present when an output schema is declared: checks a result the application returned. */
+  parseOutput?(value: unknown): Promise<{ ok: true; value: unknown } | { ok: false; message: string }>;
 }
 
 const TOOL_NAME_PATTERN = /^[a-zA-Z0-9_]{1,64}$/;
@@ -81,7 +100,8 @@ const MAX_TOOL_NAME_LENGTH = 64;
 /** Defines a tool; throws `ToolDefinitionError` for anything Bedrock or Nova would reject later. */
 export function tool<S extends ZodLikeSchema, R>(options: ToolOptions<S, R>): Tool {
   const name = checkToolName(options.name);
-  const { description, input: schema, run, timeoutMs, traceAs } = options;
+  const { description, input: schema, run, timeoutMs, traceAs, needsApproval, output } = options;
+  const returnControl = run === undefined || options.returnControl === true;
 
   if (typeof description !== 'string' || description.trim() === '') {
     throw new ToolDefinitionError(
@@ -92,8 +112,24 @@ export function tool<S extends ZodLikeSchema, R>(options: ToolOptions<S, R>): To
   if (typeof schema !== 'object' || schema === null || typeof schema.safeParseAsync !== 'function') {
     throw new ToolDefinitionError(name, `Tool ${name}: input must be a zod schema. Pass z.object({ ... }) from zod 3 or zod 4.`);
   }
-  if (typeof run !== 'function') {
-    throw new ToolDefinitionError(name, `Tool ${name}: run must be a function that receives the parsed input.`);
+  if (run !== undefined && typeof run !== 'function') {
+    throw new ToolDefinitionError(
+      name,
+      `Tool ${name}: run must be a function that receives the parsed input, or left out for a tool that returns control.`,
+    );
+  }
+  if (needsApproval !== undefined && typeof needsApproval !== 'boolean' && typeof needsApproval !== 'function') {
+    throw new ToolDefinitionError(name, `Tool ${name}: needsApproval must be a boolean or a function (input, ctx) => boolean.`);
+  }
+  if (needsApproval !== undefined && needsApproval !== false && returnControl) {
+    throw new ToolDefinitionError(
+      name,
+      `Tool ${name} returns control (it has no run, or returnControl: true) and also needs approval; the application ` +
+        'already decides about every call of it. Drop needsApproval, or give the tool a run.',
+    );
+  }
+  if (output !== undefined && (typeof output !== 'object' || output === null || typeof output.safeParseAsync !== 'function')) {
+    throw new ToolDefinitionError(name, `Tool ${name}: output must be a zod schema (zod 3 or zod 4).`);
   }
   if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0)) {
     throw new ToolDefinitionError(
@@ -127,24 +163,37 @@ export function tool<S extends ZodLikeSchema, R>(options: ToolOptions<S, R>): To
     spec: { toolSpec: { name, description, inputSchema: { json: inputSchema } } },
 
     async parseInput(input: unknown): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {
-      let result: unknown;
-      try {
-        result = await schema.safeParseAsync(input);
-      } catch (err) {
-        // safeParse does not catch errors thrown by refinements or transforms; they usually reject the
-        // input, so the model gets them like any other validation failure.
-        return { ok: false, message: invalidInputMessage(name, [err instanceof Error ? err.message : String(err)]) };
-      }
-      if (isRecord(result) && result.success === true) {
-        return { ok: true, value: result.data };
-      }
-      return { ok: false, message: invalidInputMessage(name, describeIssues(isRecord(result) ? result.error : undefined)) };
+      const parsed = await parseWith(schema, input);
+      return parsed.ok ? parsed : { ok: false, message: invalidInputMessage(name, parsed.issues) };
     },
 
     async execute(input: unknown, ctx: ToolContext): Promise<unknown> {
+      if (!run) throw new Error(`${name} returns control: the application runs it, not the agent.`);
       // Inside an async function a synchronous throw from `run` becomes a rejection.
       return await run(input as InferToolInput<S>, ctx);
     },
+    ...(returnControl ? { returnControl: true } : {}),
+    ...(needsApproval === true || typeof needsApproval === 'function'
+      ? {
+          async needsApproval(input: unknown, ctx: ToolContext): Promise<boolean> {
+            if (needsApproval === true) return true;
+            try {
+              return (await needsApproval(input as InferToolInput<S>, ctx)) !== false;
+            } catch {
+              // Unsure means ask: a failing check must never let a call through unapproved.
+              return true;
+            }
+          },
+        }
+      : {}),
+    ...(output
+      ? {
+          async parseOutput(value: unknown): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {
+            const parsed = await parseWith(output, value);
+            return parsed.ok ? parsed : { ok: false, message: parsed.issues.join('; ') };
+          },
+        }
+      : {}),
   });
 }
 
@@ -196,6 +245,23 @@ function checkToolName(name: unknown): string {
     );
   }
   return name;
+}
+
+/** Runs a zod 3 or zod 4 schema; a failure lists its issues as `path: message`. */
+export async function parseWith(
+  schema: ZodLikeSchema,
+  value: unknown,
+): Promise<{ ok: true; value: unknown } | { ok: false; issues: string[] }> {
+  let result: unknown;
+  try {
+    result = await schema.safeParseAsync(value);
+  } catch (err) {
+    // safeParse does not catch errors thrown by refinements or transforms; they usually reject the
+    // value, so they are reported like any other validation failure.
+    return { ok: false, issues: [err instanceof Error ? err.message : String(err)] };
+  }
+  if (isRecord(result) && result.success === true) return { ok: true, value: result.data };
+  return { ok: false, issues: describeIssues(isRecord(result) ? result.error : undefined) };
 }
 
 function describeIssues(error: unknown): string[] {

@@ -2,6 +2,7 @@ import type { Message, ToolResultContentBlock } from '@aws-sdk/client-bedrock-ru
 import type { NovaloopError } from '../errors.js';
 import { sentMessages, type AgentEvent } from '../loop/events.js';
 import type { ToolCall } from '../loop/run-result.js';
+import type { PendingCall } from '../session/session-store.js';
 import type { Tool } from '../tools/tool.js';
 import { toolResultText } from '../tools/tool-output.js';
 import type {
@@ -33,7 +34,8 @@ export class TraceBuilder {
   private stepStart = new Date();
 
   constructor(
-    private readonly runId: string,
+    /** The run's id; a resumed run takes the paused run's, from its events. */
+    private runId: string,
     private readonly sessionId: string,
     private readonly tools: ReadonlyMap<string, Tool>,
   ) {}
@@ -45,6 +47,7 @@ export class TraceBuilder {
 
   /** The parts `event` makes, not yet `ready`; `undefined` for most events. */
   partsFor(event: AgentEvent): TracePart[] | undefined {
+    this.runId = event.runId;
     switch (event.type) {
       case 'step-start':
         this.stepIndex = event.stepIndex;
@@ -70,8 +73,13 @@ export class TraceBuilder {
         return [this.toolInput(event.toolUseId, event.name, event.input)];
       case 'tool-end':
         return [this.toolObservation(event.call)];
+      case 'pause':
+        return event.calls.flatMap((call) => this.pauseParts(call));
+      case 'resume':
+        this.stepIndex = event.stepIndex;
+        return undefined;
       case 'step-end':
-        return event.step.toolCalls.length > 0 ? undefined : this.finish(event.step.text);
+        return event.step.toolCalls.length > 0 || event.step.pending !== undefined ? undefined : this.finish(event.step.text);
       case 'error':
         return [this.failure(event.error)];
       case 'run-end': {
@@ -169,6 +177,30 @@ export class TraceBuilder {
     const part = this.orchestration({ invocationInput: { traceId, invocationType: 'ACTION_GROUP', actionGroupInvocationInput } });
     this.pending.set(part, () => (actionGroupInvocationInput.parameters = parametersOf(input)));
     return part;
+  }
+
+  /** Agents' record of a call handed to the application, and for an approval its question to the user. */
+  private pauseParts(call: PendingCall): TracePart[] {
+    const traceId = this.traceId();
+    const { name, toolUseId, input } = call;
+    const actionGroupInvocationInput = { function: name, invocationId: toolUseId, input, executionType: 'RETURN_CONTROL' } as Extract<
+      InvocationInput,
+      { invocationType: 'ACTION_GROUP' }
+    >['actionGroupInvocationInput'];
+    const part = this.orchestration({ invocationInput: { traceId, invocationType: 'ACTION_GROUP', actionGroupInvocationInput } });
+    this.pending.set(part, () => (actionGroupInvocationInput.parameters = parametersOf(input)));
+    if (call.kind !== 'approval') return [part];
+    const question = { text: '' };
+    const ask = this.observation({
+      traceId,
+      type: 'ASK_USER',
+      finalResponse: question,
+      function: name,
+      toolUseId,
+      invocationId: call.invocationId,
+    });
+    this.pending.set(ask, () => (question.text = `Approve ${name} ${JSON.stringify(input) ?? '{}'}?`));
+    return [part, ask];
   }
 
   private toolObservation(call: ToolCall): TracePart {

@@ -60,8 +60,11 @@ export interface ActionGroupInvocationInput {
     parameters: TraceParameter[];
     /** novaloop's: the input object as the model sent it. */
     input: unknown;
-    /** Agents' value for a function the agent runs itself, without returning control to the caller. */
-    executionType: 'LAMBDA';
+    /**
+     * Agents' values: 'LAMBDA' for a call the agent runs itself, 'RETURN_CONTROL' for one handed to the
+     * application (a tool that returns control, or a call waiting for approval).
+     */
+    executionType: 'LAMBDA' | 'RETURN_CONTROL';
   };
 }
 
@@ -127,8 +130,20 @@ export interface RepromptObservation {
   repromptResponse: { text: string; source: 'PARSER' };
 }
 
+/** The agent asks the user: a call that waits for approval. */
+export interface AskUserObservation {
+  traceId: string;
+  type: 'ASK_USER';
+  /** The question, e.g. `Approve restart_service {"service":"api"}?` */
+  finalResponse: { text: string };
+  /** novaloop's: the tool name, toolUseId and the pause's invocationId. */
+  function: string;
+  toolUseId: string;
+  invocationId: string;
+}
+
 /** What the agent saw, by `type`. */
-export type Observation = ActionGroupObservation | KnowledgeBaseObservation | FinishObservation | RepromptObservation;
+export type Observation = ActionGroupObservation | KnowledgeBaseObservation | FinishObservation | RepromptObservation | AskUserObservation;
 
 export type OrchestrationTrace =
   | { modelInvocationInput: ModelInvocationInput }

@@ -329,7 +329,8 @@ export function buildRunViews(lines: readonly TraceLine[]): RunView[] {
               error,
             });
           }
-        } else if (final) {
+        } else if (final && observation.type !== 'ASK_USER') {
+          // ASK_USER's finalResponse is an approval question, not the run's answer.
           s.answer = str(final.text);
           run.answer = s.answer;
         } else if (reprompt) {
