@@ -14,12 +14,21 @@ import { decideStop } from './decide-stop.js';
 import type { AgentEvent } from './events.js';
 import type { RunResult, RunStopReason, Step } from './run-result.js';
 import { runStep, type RunState } from './run-step.js';
+import { chooseRoute, type RouteDecision, type Routing } from '../routing/choose-route.js';
+import { fixedCheckpoints, type PromptCacheMode } from '../model/prompt-cache.js';
 import { RunTotals } from './run-totals.js';
+
+/** A step's model call, without its messages. */
+export type StepCall = Omit<ModelCallRequest, 'purpose' | 'messages' | 'shrink'>;
 
 export interface LoopConfig {
   transport: ModelTransport;
-  /** The step's model call, without its messages. */
-  call: Omit<ModelCallRequest, 'purpose' | 'messages' | 'shrink'>;
+  /** The step's model call, without its messages (with a cascade: the fallback route's). */
+  call: StepCall;
+  /** A cascade: each run's steps use the call of the route it chooses. */
+  routing: Routing<StepCall> | undefined;
+  /** 'auto': the moving cachePoint at the end of the previous step (the system one is in `call.base`). */
+  promptCache: PromptCacheMode;
   /** Prices given for models other than the agent's own (`AgentOptions.prices`). */
   prices: ReadonlyMap<string, ModelPrice>;
   tools: ReadonlyMap<string, Tool>;
@@ -63,6 +72,7 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
   let stopReason: RunStopReason | undefined;
   let text = '';
   let stepIndex = 0;
+  let route: RouteDecision | undefined;
   try {
     // Loaded inside the try, so a failed load is reported like any error.
     const loaded = await log.load();
@@ -70,8 +80,30 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
     const conversationOptions = { policy: config.context, ids, complete, fixedTokens: config.fixedTokens, signal };
     const conversation = new Conversation(conversationOptions, loaded?.messages ?? [], prompt, loaded?.summary);
     const attributes = new SessionAttributeState(loaded?.attributes, run.sessionAttributes);
-    state = { config, ids, signal, conversation, attributes, log, totals, attempts: { count: 0 } };
-    stopReason = decideStop({ aborted: signal.aborted, costUsd: totals.costUsd, maxCostUsd: config.maxCostUsd });
+    state = {
+      config,
+      call: config.call,
+      ids,
+      signal,
+      conversation,
+      attributes,
+      log,
+      totals,
+      attempts: { count: 0 },
+      previousPromptTokens: 0,
+      fixedCheckpoints: config.promptCache === 'auto' ? fixedCheckpoints(config.call.base.system, prompt.content) : 0,
+    };
+    if (config.routing && !signal.aborted) {
+      const routed = yield* chooseRoute(config.routing, config.transport, { ...ids, input: run.input, prompt, signal, totals });
+      if (routed === 'aborted') {
+        stopReason = 'aborted';
+      } else {
+        route = routed.decision;
+        state.call = routed.call;
+        if (config.promptCache === 'auto') state.fixedCheckpoints = fixedCheckpoints(routed.call.base.system, prompt.content);
+      }
+    }
+    stopReason ??= decideStop({ aborted: signal.aborted, costUsd: totals.costUsd, maxCostUsd: config.maxCostUsd });
     while (stopReason === undefined) {
       const outcome = yield* runStep(state, stepIndex);
       if (outcome.step) steps.push(outcome.step);
@@ -101,6 +133,8 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
     trace: [],
     usage: totals.usage,
     costUsd: totals.costUsd,
+    usageByModel: totals.byModel(),
+    route,
     messages: state.conversation.messages,
     sessionAttributes: state.attributes.current,
   };

@@ -6,13 +6,16 @@ import type { SessionLog } from '../session/session-log.js';
 import { dispatchTools } from '../tools/dispatch-tools.js';
 import { decideStop } from './decide-stop.js';
 import type { AgentEvent } from './events.js';
-import type { LoopConfig } from './run-loop.js';
+import type { LoopConfig, StepCall } from './run-loop.js';
+import { tailCheckpoint } from '../model/prompt-cache.js';
 import type { RunStopReason, Step, ToolCall } from './run-result.js';
 import type { RunTotals } from './run-totals.js';
 
 /** What every step of a run shares. */
 export interface RunState {
   config: LoopConfig;
+  /** This run's step call: the agent's, or the one its cascade route chose. */
+  call: StepCall;
   ids: { runId: string; sessionId: string };
   signal: AbortSignal;
   conversation: Conversation;
@@ -21,6 +24,10 @@ export interface RunState {
   totals: RunTotals;
   /** Requests made in the current step, by every call of it (the step's own, summaries, retries). */
   attempts: { count: number };
+  /** Input tokens (cached ones included) of the previous step's request: for the moving cachePoint. */
+  previousPromptTokens: number;
+  /** cachePoints in the system blocks and the prompt, which count towards the checkpoint limit. */
+  fixedCheckpoints: number;
 }
 
 export interface StepOutcome {
@@ -36,7 +43,7 @@ export interface StepOutcome {
  * and decide whether the run ends.
  */
 export async function* runStep(run: RunState, stepIndex: number): AsyncGenerator<AgentEvent, StepOutcome> {
-  const { config, ids, signal, conversation } = run;
+  const { config, ids, signal, conversation, call } = run;
   const startTime = new Date();
   run.attempts = { count: 0 };
   yield { type: 'step-start', ...ids, stepIndex };
@@ -47,12 +54,25 @@ export async function* runStep(run: RunState, stepIndex: number): AsyncGenerator
     const shrank = yield* conversation.choose('overflow', stepIndex);
     return shrank === true ? conversation.sent : undefined;
   };
+  const cacheTail = tailCheckpoint(config.promptCache, call.model, {
+    index: stepIndex,
+    previousPromptTokens: run.previousPromptTokens,
+    fixedCheckpoints: run.fixedCheckpoints,
+  });
   const called = yield* driveModelCall(
     config.transport,
-    { ...config.call, purpose: 'step', messages: conversation.sent, ...(conversation.hasPolicy ? { shrink } : {}) },
+    {
+      ...call,
+      purpose: 'step',
+      messages: conversation.sent,
+      ...(conversation.hasPolicy ? { shrink } : {}),
+      ...(cacheTail ? { cacheTail } : {}),
+    },
     scope,
   );
   if (called === 'aborted') return { stop: 'aborted', text: '' };
+  const used = called.turn.usage;
+  run.previousPromptTokens = used.inputTokens + used.cacheReadInputTokens + used.cacheWriteInputTokens;
   if (called.rationale !== undefined) yield { type: 'rationale', ...ids, stepIndex, text: called.rationale };
 
   const assistant = called.turn.message;
@@ -90,7 +110,7 @@ export async function* runStep(run: RunState, stepIndex: number): AsyncGenerator
 
   const step: Step = {
     index: stepIndex,
-    modelId: config.call.modelId,
+    modelId: call.modelId,
     stopReason: called.turn.stopReason,
     message: assistant,
     text: called.text,

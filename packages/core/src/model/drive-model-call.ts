@@ -33,6 +33,11 @@ export interface ModelCallRequest {
   /** Greedy re-asks after a broken tool call, on top of the first attempt (0: none). */
   toolUseRepairs: number;
   /**
+   * `promptCache: 'auto'`'s moving checkpoint: a cachePoint is sent after the last message. Only the
+   * request gets it; the conversation (and what is stored) is left as it is.
+   */
+  cacheTail?: boolean;
+  /**
    * Asked once when the model refuses the input as too long: the messages to send instead, or
    * `undefined` when nothing shorter can be sent. Without it an overflow fails the call.
    */
@@ -48,7 +53,7 @@ export interface ModelCallScope {
   /** Requests made so far in this step, by every call of the step: attempt numbers never restart in a step. */
   attempts: { count: number };
   /** Adds a billed attempt's usage, at `price` (`undefined`: unknown), to the run's totals. */
-  account(usage: Usage, price: ModelPrice | undefined): void;
+  account(modelId: string, usage: Usage, price: ModelPrice | undefined): void;
 }
 
 export interface ModelCallResult {
@@ -76,6 +81,8 @@ export async function* driveModelCall(
   const { purpose, modelId } = request;
   const ids = { runId: scope.runId, sessionId: scope.sessionId, stepIndex: scope.stepIndex };
   const isStep = purpose === 'step';
+  // A step, or a forced-tool call (classify, extract, routing), gets greedy re-asks after a broken tool call.
+  const repairable = isStep || request.toolUseRepairs > 0;
   const usage = emptyUsage();
   let messages = request.messages;
   let inference = request.inference;
@@ -88,7 +95,7 @@ export async function* driveModelCall(
     const attempt = ++scope.attempts.count;
     const converseRequest: ConverseRequest = {
       modelId,
-      messages,
+      messages: request.cacheTail ? withTailCachePoint(messages) : messages,
       ...request.base,
       ...inferenceRequestFields(inference, request.model),
     };
@@ -127,7 +134,7 @@ export async function* driveModelCall(
     let overflow: ContextWindowExceededError | undefined;
     if (failure !== undefined) {
       const kind = classifyError(failure);
-      if (kind.kind === 'tool-use' && isStep) {
+      if (kind.kind === 'tool-use' && repairable) {
         brokenReason = `${kind.code}: ${kind.message}`;
       } else if (kind.kind === 'transient' && transientRetries + 1 < transport.retry.maxAttempts) {
         transientRetries++;
@@ -147,10 +154,10 @@ export async function* driveModelCall(
       }
     } else if (turn) {
       addUsage(usage, turn.usage);
-      scope.account(turn.usage, request.price);
+      scope.account(modelId, turn.usage, request.price);
       if (turn.stopReason === 'model_context_window_exceeded') {
         overflow = new ContextWindowExceededError(`${modelId} stopped with model_context_window_exceeded.`);
-      } else if (isStep) {
+      } else if (repairable) {
         brokenReason = brokenToolUseReason(turn);
       }
     }
@@ -200,6 +207,15 @@ export async function* driveModelCall(
     const rationale = [filter.rationale, reasoning.trim() || undefined].filter((part) => part !== undefined).join('\n\n') || undefined;
     return { turn, text, rationale, usage, costUsd };
   }
+}
+
+/** The messages with a cachePoint after the last one's content: a new array and last message, nothing else copied. */
+function withTailCachePoint(messages: Message[]): Message[] {
+  const last = messages.at(-1);
+  if (!last) return messages;
+  const marked = messages.slice(0, -1);
+  marked.push({ ...last, content: [...(last.content ?? []), { cachePoint: { type: 'default' } }] });
+  return marked;
 }
 
 /** Why this response is a broken tool call to ask again, or `undefined` if it is usable. */

@@ -1,0 +1,53 @@
+import type { ContentBlock, SystemContentBlock, Tool as ToolEntry } from '@aws-sdk/client-bedrock-runtime';
+import { textTokens } from '../context/estimate-tokens.js';
+import type { ModelInfo } from './model-catalog.js';
+
+/** `'auto'`: novaloop places cachePoints (see `systemWithCachePoint` and `tailCheckpoint`); `'off'`: none are added. */
+export type PromptCacheMode = 'auto' | 'off';
+
+const CACHE_POINT = { cachePoint: { type: 'default' as const } };
+
+const cachePoints = (blocks: readonly (SystemContentBlock | ContentBlock)[] | undefined): number =>
+  (blocks ?? []).reduce((n, block) => (block.cachePoint ? n + 1 : n), 0);
+
+/**
+ * The system blocks to send. With 'auto', a cachePoint after the system prompt when the model caches,
+ * the prefix it ends (tool specs, then system: Nova's order) reaches the model's minimum, the prompt
+ * does not already end with one, and one more stays within the model's checkpoint limit (one is kept
+ * free for the moving checkpoint). Below the minimum Nova would silently create nothing, so none is sent.
+ */
+export function systemWithCachePoint(
+  mode: PromptCacheMode,
+  system: SystemContentBlock[] | undefined,
+  tools: readonly ToolEntry[],
+  model: ModelInfo,
+): SystemContentBlock[] | undefined {
+  const cache = model.promptCache;
+  if (mode !== 'auto' || !cache || !system || system.length === 0) return system;
+  if (system.at(-1)?.cachePoint) return system;
+  if (cachePoints(system) + 2 > cache.maxCheckpoints) return system;
+  let tokens = 0;
+  for (const block of system) if (block.text !== undefined) tokens += textTokens(block.text);
+  for (const entry of tools) tokens += textTokens(JSON.stringify(entry));
+  return tokens >= cache.minTokens ? [...system, CACHE_POINT] : system;
+}
+
+/**
+ * Whether a step sends the moving checkpoint after its last message (the end of the previous step),
+ * so it writes the prefix the next step reads. Only from the second step of a run, when the previous
+ * request's prompt (which this prefix contains) reached the minimum, and within the checkpoint limit
+ * counting the system's and the prompt's own cachePoints.
+ */
+export function tailCheckpoint(
+  mode: PromptCacheMode,
+  model: ModelInfo,
+  step: { index: number; previousPromptTokens: number; fixedCheckpoints: number },
+): boolean {
+  const cache = model.promptCache;
+  if (mode !== 'auto' || !cache || step.index === 0) return false;
+  return step.previousPromptTokens >= cache.minTokens && step.fixedCheckpoints + 1 <= cache.maxCheckpoints;
+}
+
+/** cachePoints already in the system blocks and the run's prompt (the checkpoints the limit counts besides novaloop's). */
+export const fixedCheckpoints = (system: readonly SystemContentBlock[] | undefined, prompt: readonly ContentBlock[] | undefined): number =>
+  cachePoints(system) + cachePoints(prompt);
