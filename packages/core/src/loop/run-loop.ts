@@ -91,6 +91,7 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
       totals,
       attempts: { count: 0 },
       previousPromptTokens: 0,
+      previousCacheMark: undefined,
       fixedCheckpoints: config.promptCache === 'auto' ? fixedCheckpoints(config.call.base.system, prompt.content) : 0,
     };
     if (config.routing && !signal.aborted) {

@@ -7,7 +7,7 @@ import { dispatchTools } from '../tools/dispatch-tools.js';
 import { decideStop } from './decide-stop.js';
 import type { AgentEvent } from './events.js';
 import type { LoopConfig, StepCall } from './run-loop.js';
-import { tailCheckpoint } from '../model/prompt-cache.js';
+import { tailCheckpoints } from '../model/prompt-cache.js';
 import type { RunStopReason, Step, ToolCall } from './run-result.js';
 import type { RunTotals } from './run-totals.js';
 
@@ -28,6 +28,8 @@ export interface RunState {
   previousPromptTokens: number;
   /** cachePoints in the system blocks and the prompt, which count towards the checkpoint limit. */
   fixedCheckpoints: number;
+  /** The message after which the previous step sent its moving cachePoint. */
+  previousCacheMark: Message | undefined;
 }
 
 export interface StepOutcome {
@@ -54,11 +56,15 @@ export async function* runStep(run: RunState, stepIndex: number): AsyncGenerator
     const shrank = yield* conversation.choose('overflow', stepIndex);
     return shrank === true ? conversation.sent : undefined;
   };
-  const cacheTail = tailCheckpoint(config.promptCache, call.model, {
+  const checkpoints = tailCheckpoints(config.promptCache, call.model, {
     index: stepIndex,
     previousPromptTokens: run.previousPromptTokens,
     fixedCheckpoints: run.fixedCheckpoints,
   });
+  const last = conversation.sent.at(-1);
+  const cacheAfter =
+    checkpoints === 0 || !last ? undefined : checkpoints === 2 && run.previousCacheMark ? [last, run.previousCacheMark] : [last];
+  run.previousCacheMark = cacheAfter ? last : undefined;
   const called = yield* driveModelCall(
     config.transport,
     {
@@ -66,7 +72,7 @@ export async function* runStep(run: RunState, stepIndex: number): AsyncGenerator
       purpose: 'step',
       messages: conversation.sent,
       ...(conversation.hasPolicy ? { shrink } : {}),
-      ...(cacheTail ? { cacheTail } : {}),
+      ...(cacheAfter ? { cacheAfter } : {}),
     },
     scope,
   );

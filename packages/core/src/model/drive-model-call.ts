@@ -33,10 +33,11 @@ export interface ModelCallRequest {
   /** Greedy re-asks after a broken tool call, on top of the first attempt (0: none). */
   toolUseRepairs: number;
   /**
-   * `promptCache: 'auto'`'s moving checkpoint: a cachePoint is sent after the last message. Only the
-   * request gets it; the conversation (and what is stored) is left as it is.
+   * `promptCache: 'auto'`'s moving checkpoints: a cachePoint is sent after each of these messages (found
+   * by identity among the last few). Only the request gets them; the conversation (and what is stored)
+   * is left as it is.
    */
-  cacheTail?: boolean;
+  cacheAfter?: readonly Message[];
   /**
    * Asked once when the model refuses the input as too long: the messages to send instead, or
    * `undefined` when nothing shorter can be sent. Without it an overflow fails the call.
@@ -95,7 +96,7 @@ export async function* driveModelCall(
     const attempt = ++scope.attempts.count;
     const converseRequest: ConverseRequest = {
       modelId,
-      messages: request.cacheTail ? withTailCachePoint(messages) : messages,
+      messages: request.cacheAfter ? withCachePoints(messages, request.cacheAfter) : messages,
       ...request.base,
       ...inferenceRequestFields(inference, request.model),
     };
@@ -209,13 +210,20 @@ export async function* driveModelCall(
   }
 }
 
-/** The messages with a cachePoint after the last one's content: a new array and last message, nothing else copied. */
-function withTailCachePoint(messages: Message[]): Message[] {
-  const last = messages.at(-1);
-  if (!last) return messages;
-  const marked = messages.slice(0, -1);
-  marked.push({ ...last, content: [...(last.content ?? []), { cachePoint: { type: 'default' } }] });
-  return marked;
+// The marked messages are the last one and the end of the step before: never far from the end.
+const CACHE_MARK_WINDOW = 8;
+
+/** The messages with a cachePoint after each marked one: a new array and new marked messages, nothing else copied. */
+function withCachePoints(messages: Message[], marks: readonly Message[]): Message[] {
+  const out = messages.slice();
+  let left = marks.length;
+  for (let i = out.length - 1; i >= 0 && left > 0 && i >= out.length - CACHE_MARK_WINDOW; i--) {
+    const message = out[i] as Message;
+    if (!marks.includes(message)) continue;
+    out[i] = { ...message, content: [...(message.content ?? []), { cachePoint: { type: 'default' } }] };
+    left--;
+  }
+  return out;
 }
 
 /** Why this response is a broken tool call to ask again, or `undefined` if it is usable. */

@@ -2,7 +2,7 @@ import type { ContentBlock, SystemContentBlock, Tool as ToolEntry } from '@aws-s
 import { textTokens } from '../context/estimate-tokens.js';
 import type { ModelInfo } from './model-catalog.js';
 
-/** `'auto'`: novaloop places cachePoints (see `systemWithCachePoint` and `tailCheckpoint`); `'off'`: none are added. */
+/** `'auto'`: novaloop places cachePoints (see `systemWithCachePoint` and `tailCheckpoints`); `'off'`: none are added. */
 export type PromptCacheMode = 'auto' | 'off';
 
 const CACHE_POINT = { cachePoint: { type: 'default' as const } };
@@ -33,19 +33,21 @@ export function systemWithCachePoint(
 }
 
 /**
- * Whether a step sends the moving checkpoint after its last message (the end of the previous step),
- * so it writes the prefix the next step reads. Only from the second step of a run, when the previous
- * request's prompt (which this prefix contains) reached the minimum, and within the checkpoint limit
- * counting the system's and the prompt's own cachePoints.
+ * How many message checkpoints a step sends (0, 1 or 2). From the second step of a run, when the
+ * previous request's prompt reached the minimum: one at the end of the previous step (it writes the
+ * prefix the next step reads), and one where the previous step put its own, so this step reads what
+ * that one wrote (a request reads only at its own checkpoints). Within the checkpoint limit, counting
+ * the system's and the prompt's cachePoints; when only one fits, the writing one.
  */
-export function tailCheckpoint(
+export function tailCheckpoints(
   mode: PromptCacheMode,
   model: ModelInfo,
   step: { index: number; previousPromptTokens: number; fixedCheckpoints: number },
-): boolean {
+): 0 | 1 | 2 {
   const cache = model.promptCache;
-  if (mode !== 'auto' || !cache || step.index === 0) return false;
-  return step.previousPromptTokens >= cache.minTokens && step.fixedCheckpoints + 1 <= cache.maxCheckpoints;
+  if (mode !== 'auto' || !cache || step.index === 0 || step.previousPromptTokens < cache.minTokens) return 0;
+  const room = cache.maxCheckpoints - step.fixedCheckpoints;
+  return room >= 2 ? 2 : room === 1 ? 1 : 0;
 }
 
 /** cachePoints already in the system blocks and the run's prompt (the checkpoints the limit counts besides novaloop's). */
