@@ -189,7 +189,7 @@ export function renderCost(figures: CostFigures): string {
       l.note,
     ]),
   );
-  return `${rows}\nnovaloop + cascaded routing: ${figures.routing}`;
+  return `${rows}\ntarget: ${figures.target}`;
 }
 
 export function renderTargets(targets: TargetResult[]): string {

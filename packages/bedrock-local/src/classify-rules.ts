@@ -87,3 +87,44 @@ function lastUserText(body: ConverseRequestBody): string {
   const last = [...body.messages].reverse().find((message) => message.role === 'user');
   return (last?.content ?? []).flatMap((block) => (isObject(block) && typeof block.text === 'string' ? [block.text] : [])).join('\n');
 }
+
+/**
+ * The answer to a request that forces a tool when nothing scripted answers it: a toolUse of that tool
+ * (as the real service always gives) whose input fills the schema's required properties with
+ * placeholders: an enum's first value, "example", 1, true, [] or {}. `undefined` when no tool is forced.
+ */
+export function forcedToolTurn(body: ConverseRequestBody): ScriptTurn | undefined {
+  const choice = body.toolConfig?.toolChoice;
+  const forced = isObject(choice) && isObject(choice.tool) && typeof choice.tool.name === 'string' ? choice.tool.name : undefined;
+  if (forced === undefined) return undefined;
+  const spec = (body.toolConfig?.tools ?? [])
+    .map((entry) => (isObject(entry) && isObject(entry.toolSpec) ? entry.toolSpec : undefined))
+    .find((candidate) => candidate?.name === forced);
+  const schema = spec && isObject(spec.inputSchema) ? spec.inputSchema.json : undefined;
+  const input = placeholder(schema);
+  return { content: [{ toolUse: { toolUseId: 'auto', name: forced, input: isObject(input) ? input : {} } }], stopReason: 'tool_use' };
+}
+
+function placeholder(schema: unknown): unknown {
+  if (!isObject(schema)) return {};
+  if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0];
+  if (schema.const !== undefined) return schema.const;
+  switch (Array.isArray(schema.type) ? schema.type[0] : schema.type) {
+    case 'string':
+      return 'example';
+    case 'number':
+    case 'integer':
+      return 1;
+    case 'boolean':
+      return true;
+    case 'array':
+      return [];
+    case 'object': {
+      const properties = isObject(schema.properties) ? schema.properties : {};
+      const required = Array.isArray(schema.required) ? schema.required.filter((name): name is string => typeof name === 'string') : [];
+      return Object.fromEntries(required.map((name) => [name, placeholder(properties[name])]));
+    }
+    default:
+      return {};
+  }
+}

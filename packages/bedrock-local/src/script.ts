@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ClassifyRules, type ClassifyRule } from './classify-rules.js';
+import { ClassifyRules, forcedToolTurn, type ClassifyRule } from './classify-rules.js';
 import { LocalBedrockScriptError, validationError } from './errors.js';
 import { isObject, type ContentBlock, type ConverseRequestBody, type StopReason } from './wire-types.js';
 
@@ -163,8 +163,13 @@ export function materialize(turn: ScriptTurn): ContentBlock[] {
 export const defaultStopReason = (content: readonly ContentBlock[]): StopReason =>
   content.some((block) => isObject(block) && 'toolUse' in block) ? 'tool_use' : 'end_turn';
 
-/** What bedrock-local answers with no script or responder: a short, deterministic text reply. */
+/**
+ * What bedrock-local answers with no script or responder: a short, deterministic text reply, or, for a
+ * request that forces a tool, a toolUse of that tool with placeholder input.
+ */
 export function defaultTurn(request: ConverseRequestBody): ScriptTurn {
+  const forced = forcedToolTurn(request);
+  if (forced) return forced;
   const last = request.messages.at(-1);
   let said = '';
   for (const block of last?.content ?? []) {

@@ -71,6 +71,49 @@ describe('forced-tool classification rules', () => {
     other.destroy();
   });
 
+  it('answers a forced tool nothing scripted answers with placeholder input from its schema', async () => {
+    const server = await start();
+    const client = sdkClient(server);
+    const output = await client.send(
+      new ConverseCommand({
+        modelId: MICRO,
+        messages: [{ role: 'user', content: [{ text: 'Order 1182, 42.50 EUR' }] }],
+        toolConfig: {
+          tools: [
+            {
+              toolSpec: {
+                name: 'extract',
+                inputSchema: {
+                  json: {
+                    type: 'object',
+                    properties: {
+                      orderId: { type: 'string' },
+                      amount: { type: 'number' },
+                      currency: { type: 'string', enum: ['EUR', 'USD'] },
+                      lines: { type: 'array', items: { type: 'string' } },
+                      note: { type: 'string' },
+                    },
+                    required: ['orderId', 'amount', 'currency', 'lines'],
+                  },
+                },
+              },
+            },
+          ],
+          toolChoice: { tool: { name: 'extract' } },
+        },
+      }),
+    );
+    expect(output.stopReason).toBe('tool_use');
+    expect(output.output?.message?.content?.[0]?.toolUse).toMatchObject({
+      name: 'extract',
+      input: { orderId: 'example', amount: 1, currency: 'EUR', lines: [] },
+    });
+    // Without a forced tool: the usual text reply.
+    const plain = await client.send(new ConverseCommand({ modelId: MICRO, messages: [{ role: 'user', content: [{ text: 'hi' }] }] }));
+    expect(plain.output?.message?.content?.[0]?.text).toContain('Hello from bedrock-local');
+    client.destroy();
+  });
+
   it('rejects a broken rule at startup', async () => {
     await expect(startLocalBedrock({ script: { classify: [{ match: '(', label: 'A' }] } })).rejects.toThrow(LocalBedrockScriptError);
     await expect(startLocalBedrock({ script: { classify: [{ match: 'a' } as never] } })).rejects.toThrow(/needs a non-empty "label"/);
