@@ -115,6 +115,13 @@ describe('classify', () => {
     await expect(classify('x', { labels: undefined as never, clientConfig })).rejects.toMatchObject({ code: 'CLASSIFY_CONFIG' });
     await expect(classify('x', { labels: LABELS, model: 'us.amazon.nova-micro', clientConfig })).rejects.toThrow(InvalidRequestError);
     await expect(classify('   ', { labels: LABELS, clientConfig })).rejects.toMatchObject({ code: 'PROMPT_EMPTY' });
+    // A labels array that changed after a call is checked again.
+    const labels = ['A', 'B'];
+    await classify('x', { labels, clientConfig: { ...clientConfig, endpoint: 'http://127.0.0.1:9' }, retry: { maxAttempts: 1 } }).catch(
+      () => undefined,
+    );
+    labels.push('A');
+    await expect(classify('x', { labels, clientConfig })).rejects.toThrow(/"A" is listed twice/);
     expect(server.requests).toHaveLength(0);
   });
 

@@ -1,3 +1,4 @@
+import type { Tool as ToolEntry } from '@aws-sdk/client-bedrock-runtime';
 import { ClassificationError, ClassifyConfigError } from '../errors.js';
 import { RunTotals } from '../loop/run-totals.js';
 import { checkPrompt } from '../model/preflight.js';
@@ -29,9 +30,8 @@ const DEFAULT_INSTRUCTIONS = 'Classify the text. Call the classify tool with the
  */
 export async function classify<const L extends string>(text: string, options: ClassifyOptions<L>): Promise<ClassifyResult<L>> {
   const started = performance.now();
-  const labels = checkLabels(options?.labels);
+  const { labels, tool } = toolFor(options?.labels);
   checkPrompt(text);
-  const tool = enumTool(TOOL, 'Records the label that fits the text.', 'label', labels);
   const prepared = prepareCall({ instructions: DEFAULT_INSTRUCTIONS, ...options }, tool, 100);
   const { transport, owned } = transportFor(options, prepared.retry);
   const totals = new RunTotals(prepared.price !== undefined);
@@ -66,6 +66,19 @@ export async function classify<const L extends string>(text: string, options: Cl
   } finally {
     if (owned) transport.client.destroy();
   }
+}
+
+// A request path classifies with the same labels array over and over: its tool is built once. The
+// labels are compared on every call (cheaper than building the tool), so a changed array is checked again.
+const tools = new WeakMap<readonly string[], { key: string; tool: ToolEntry }>();
+
+function toolFor<L extends string>(labels: readonly L[] | undefined): { labels: readonly L[]; tool: ToolEntry } {
+  const known = Array.isArray(labels) ? tools.get(labels) : undefined;
+  if (known && known.key === (labels as readonly L[]).join('\u0000')) return { labels: labels as readonly L[], tool: known.tool };
+  const checked = checkLabels(labels);
+  const tool = enumTool(TOOL, 'Records the label that fits the text.', 'label', checked);
+  tools.set(checked, { key: checked.join('\u0000'), tool });
+  return { labels: checked, tool };
 }
 
 function checkLabels<L extends string>(labels: readonly L[] | undefined): readonly L[] {

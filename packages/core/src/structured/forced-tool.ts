@@ -1,5 +1,4 @@
 import type { Message, Tool as ToolEntry, ToolConfiguration } from '@aws-sdk/client-bedrock-runtime';
-import { randomUUID } from 'node:crypto';
 import { driveModelCall, type ModelCallRequest, type ModelCallResult, type ModelTransport } from '../model/drive-model-call.js';
 import type { RunTotals } from '../loop/run-totals.js';
 import type { JsonSchemaObject } from '../tools/tool-schema.js';
@@ -43,7 +42,8 @@ export async function callOutsideRun(
   signal: AbortSignal,
   totals: RunTotals,
 ): Promise<ModelCallResult> {
-  const scope = { runId: randomUUID(), sessionId: '', stepIndex: 0, signal, attempts: { count: 0 }, account: totals.account };
+  // Outside a run: its events go nowhere, so they carry no run id.
+  const scope = { runId: '', sessionId: '', stepIndex: 0, signal, attempts: { count: 0 }, account: totals.account };
   const calls = driveModelCall(transport, request, scope);
   for (;;) {
     const next = await calls.next();
