@@ -131,6 +131,21 @@ describe('cascade routing', () => {
     expect(result.stopReason).toBe('end_turn');
   });
 
+  it("repairs a classifier's broken tool call with a greedy re-ask, outside the steps' trace", async () => {
+    const server = await start({ script: RULES });
+    server.injectFaults({ fault: { kind: 'model-error' }, requests: [1] });
+    const agent = agentOn(server, { model: microPro() });
+    const result = await agent.run('We have an outage');
+    expect(server.requests.map((r) => [r.modelId, r.status])).toEqual([
+      [MICRO, 424],
+      [MICRO, 200],
+      [NOVA_PRO, 200],
+    ]);
+    expect(result.route).toMatchObject({ route: 'complex', source: 'classifier' });
+    expect(JSON.stringify(result.trace)).not.toContain('REPROMPT');
+    expect(result.steps[0]?.attempts).toBe(1);
+  });
+
   it('takes the fallback when the classifier is slower than timeoutMs', async () => {
     const server = await start({
       responder: async (call) => {

@@ -62,7 +62,8 @@ export class TraceBuilder {
       case 'rationale':
         return [this.orchestration({ rationale: { traceId: this.traceId(), text: event.text } })];
       case 'retry':
-        return event.reason === 'malformed-tool-use'
+        // A step's re-ask is Agents' REPROMPT; a classifier's is part of its routing, not of a step.
+        return event.reason === 'malformed-tool-use' && event.purpose === 'step'
           ? [
               this.observation({
                 traceId: this.traceId(),
