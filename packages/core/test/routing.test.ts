@@ -196,6 +196,17 @@ describe('cascade routing', () => {
     expect(seen[0]).toEqual(['a long question about our architecture', 'string', true]);
   });
 
+  it("counts the classifier's cost towards maxCostUsd: a budget it exhausts ends the run before any step", async () => {
+    const server = await start({ script: RULES });
+    const agent = agentOn(server, { model: microPro(), maxCostUsd: 1e-9 });
+    const result = await agent.run('What are your hours?');
+    expect(result.stopReason).toBe('budget');
+    expect(result.steps).toEqual([]);
+    expect(result.route?.route).toBe('simple');
+    expect(result.costUsd).toBe(result.route?.costUsd);
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('a session started on Micro continues on Pro with its whole history', async () => {
     const server = await start({ script: RULES });
     const memory = new InMemorySessionStore();
