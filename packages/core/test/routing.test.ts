@@ -246,6 +246,9 @@ describe('cascade routing', () => {
     } catch (error) {
       expect(error).toMatchObject({ code: 'ROUTING_CONFIG' });
     }
+    expect(() => new Agent({ model: microPro(), price: { inputPer1M: 1, outputPer1M: 1 } })).toThrow(
+      /with a cascade, pass each model's price in `prices`/,
+    );
     // A budget needs every model a run may call to be priced.
     const unpriced = cascade({ classifier: MICRO, routes: { simple: MICRO, other: 'anthropic.claude-x-v1:0' }, fallback: 'simple' });
     const clientConfig = { endpoint: 'http://127.0.0.1:9', region: 'us-east-1', credentials: LOCAL_CREDENTIALS };

@@ -118,6 +118,9 @@ export class Agent {
     if (!routed && (typeof options.model !== 'string' || options.model === ''))
       throw new AgentConfigError('`model` is required, e.g. "us.amazon.nova-pro-v1:0", or a cascade({ ... }).');
     if (!routed) checkModelId(options.model as string);
+    if (routed && options.price !== undefined) {
+      throw new AgentConfigError("`price` is for a single model; with a cascade, pass each model's price in `prices`, by model id.");
+    }
     const promptCache = options.promptCache ?? 'off';
     if (promptCache !== 'auto' && promptCache !== 'off') throw new AgentConfigError("`promptCache` must be 'auto' or 'off'.");
     checkInference(options.inference);
