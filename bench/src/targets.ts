@@ -4,6 +4,7 @@ import type { ColdStartFigures } from './scenarios/cold-start.js';
 import type { ConcurrencyFigures } from './scenarios/concurrency.js';
 import type { WarmRunFigures } from './scenarios/warm-runs.js';
 import type { WireFigures } from './scenarios/wire.js';
+import type { ClassifyFigures } from './scenarios/classify-overhead.js';
 import { sum } from './stats.js';
 import { LABELS, type Variant } from './variants.js';
 
@@ -26,6 +27,7 @@ export interface TargetInputs {
   concurrency: ConcurrencyFigures[];
   coldStart: ColdStartFigures[];
   wire: WireFigures[];
+  classify: ClassifyFigures[];
 }
 
 const NOVALOOP: Variant[] = ['novaloop-converse', 'novaloop-stream'];
@@ -88,6 +90,11 @@ export function checkTargets(f: TargetInputs): TargetResult[] {
       exact(5, `${LABELS[variant]} input tokens vs raw-default`, total(mine, (w) => w.inputTokens) / total(base, (w) => w.inputTokens), 1),
     );
   }
+
+  const classify = f.classify.find((c) => c.variant === 'classify');
+  const raw = f.classify.find((c) => c.variant === 'raw');
+  if (classify && raw)
+    results.push(max(8, 'classify() client CPU/call vs raw SDK Converse', classify.cpuUsPerCall / raw.cpuUsPerCall, 1.1));
   return results;
 }
 

@@ -1,5 +1,5 @@
 // Type-checked by test/package.test.ts with `module: nodenext` and `strict`, against the tarballs.
-import { Agent, tool, type RunResult } from '@novaloop/core';
+import { Agent, cascade, classify, extract, tool, type ClassifyResult, type RunResult } from '@novaloop/core';
 import { startLocalBedrock, type LocalBedrock } from '@novaloop/bedrock-local';
 import { SqliteSessionStore, StoreDriverMissingError } from '@novaloop/memory';
 import { calculator, type ToolCallErrorCode } from '@novaloop/tools';
@@ -25,8 +25,16 @@ tool({
   // @ts-expect-error `a` is a number
   run: ({ a }) => a.toUpperCase(),
 });
+const micro = 'us.amazon.nova-micro-v1:0';
+const routed = new Agent({
+  model: cascade({ classifier: micro, routes: { simple: micro, complex: 'us.amazon.nova-pro-v1:0' }, fallback: 'complex' }),
+});
+const labelled: ClassifyResult<'A' | 'B'> = await classify('x', { labels: ['A', 'B'] as const, client: routed.client });
+const extracted: { n: number } = (await extract('x', z.object({ n: z.number() }))).data;
+// @ts-expect-error the fallback must be one of the routes
+cascade({ classifier: micro, routes: { simple: micro }, fallback: 'other' });
 const sink = jsonlTraceSink('run.jsonl');
 const detach: () => void = sink.attach(new Agent({ model: 'us.amazon.nova-micro-v1:0', tools: [calculator()] }));
 const code: ToolCallErrorCode = 'SQL_READ_ONLY';
 const line: TraceLine | undefined = undefined;
-console.log(text, deleted, missing, bedrock.endpoint, detach, code, line);
+console.log(text, deleted, missing, bedrock.endpoint, labelled.label, extracted.n, result.route, result.usageByModel, detach, code, line);

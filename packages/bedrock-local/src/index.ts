@@ -2,6 +2,7 @@ export { startLocalBedrock } from './server.js';
 export type { LocalBedrock, LocalBedrockOptions, RecordedRequest } from './server.js';
 export type { ConverseCall, ConverseRoute, Responder } from './converse.js';
 export type { Script, ScriptScenario, ScriptTurn } from './script.js';
+export type { ClassifyRule } from './classify-rules.js';
 export type { Fault, FaultPlan, FaultRule, StreamExceptionType } from './faults.js';
 export { BedrockServiceError, LocalBedrockScriptError } from './errors.js';
 export { resolveModel } from './models.js';

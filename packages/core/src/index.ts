@@ -1,6 +1,16 @@
 export { Agent } from './loop/agent.js';
 export type { AgentOptions, RunOptions, ResumeOptions } from './loop/agent.js';
 export type { ResumeAnswer } from './loop/resume-pending.js';
+export { cascade } from './routing/cascade.js';
+export type { Cascade, CascadeOptions, ClassifierCascadeOptions, RuleCascadeOptions, RouteContext } from './routing/cascade.js';
+export type { RouteDecision } from './routing/choose-route.js';
+export type { ModelUsage } from './loop/run-totals.js';
+export { classify } from './structured/classify.js';
+export type { ClassifyOptions, ClassifyResult } from './structured/classify.js';
+export { extract } from './structured/extract.js';
+export type { ExtractOptions, ExtractResult } from './structured/extract.js';
+export type { StructuredCallOptions } from './structured/call-options.js';
+export type { PromptCacheMode } from './model/prompt-cache.js';
 export { tool } from './tools/tool.js';
 export { toolResultText } from './tools/tool-output.js';
 export type { Tool, ToolContext, ToolSession, ToolOptions, ToolTraceAs, InferToolInput, ZodLikeSchema } from './tools/tool.js';
@@ -23,6 +33,8 @@ export type {
   FinishObservation,
   RepromptObservation,
   AskUserObservation,
+  RoutingClassifierTrace,
+  RoutingObservation,
   RetrievedReference,
   TraceParameter,
   FailureTrace,
@@ -67,6 +79,11 @@ export {
   SessionStoreError,
   SessionInputError,
   SessionCorruptError,
+  RoutingConfigError,
+  ClassifyConfigError,
+  ExtractSchemaError,
+  ClassificationError,
+  ExtractionError,
 } from './errors.js';
 export type { NovaloopErrorCode, ToolCallErrorCode } from './errors.js';
 export { SessionPausedError, NothingPendingError, ResumeInputError, ResumeConflictError } from './loop/pause-errors.js';

@@ -6,6 +6,7 @@ import type {
   InvocationInput as AgentsInvocationInput,
   Observation as AgentsObservation,
   OrchestrationTrace as AgentsOrchestrationTrace,
+  RoutingClassifierTrace as AgentsRoutingClassifierTrace,
   TracePart as AgentsTracePart,
 } from '@aws-sdk/client-bedrock-agent-runtime';
 import type {
@@ -19,11 +20,13 @@ import type {
   OrchestrationTrace,
   RepromptObservation,
   AskUserObservation,
+  RoutingClassifierTrace,
   TracePart,
 } from '../src/index.js';
 
 export const asAgentsPart = (part: TracePart): AgentsTracePart => part;
 export const asAgentsOrchestration = (trace: OrchestrationTrace): AgentsOrchestrationTrace => trace;
+export const asAgentsRouting = (trace: RoutingClassifierTrace): AgentsRoutingClassifierTrace => trace;
 export const asAgentsFailure = (trace: FailureTrace): AgentsFailureTrace => trace;
 
 // Each variant on its own, so a failure names the variant.

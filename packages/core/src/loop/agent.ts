@@ -19,10 +19,19 @@ import type { ResumeAnswer } from './resume-pending.js';
 import type { RunResult, TypedRunResult } from './run-result.js';
 import { outputSpec } from './typed-output.js';
 import { runLoop, type LoopConfig } from './run-loop.js';
+import type { StepCall } from './run-step.js';
+import { isCascade, type Cascade } from '../routing/cascade.js';
+import { ROUTE_TOOL } from '../routing/choose-route.js';
+import { systemWithCachePoint, type PromptCacheMode } from '../model/prompt-cache.js';
+import { enumTool, forcing, GREEDY } from '../structured/forced-tool.js';
+import type { ModelCallRequest } from '../model/drive-model-call.js';
 
 export interface AgentOptions {
-  /** A Bedrock model id, inference-profile id or ARN, e.g. `us.amazon.nova-pro-v1:0`. */
-  model: string;
+  /**
+   * A Bedrock model id, inference-profile id or ARN, e.g. `us.amazon.nova-pro-v1:0`, or a `cascade()`
+   * that picks the model for each run.
+   */
+  model: string | Cascade;
   /** The system prompt, or system blocks (to add cachePoints). */
   system?: string | SystemContentBlock[];
   tools?: Tool[];
@@ -67,6 +76,11 @@ export interface AgentOptions {
    * Default: the whole conversation. The stored history is never trimmed.
    */
   context?: ContextPolicy;
+  /**
+   * 'auto': cachePoints placed for you (after the system prompt when its prefix reaches the model's
+   * minimum, and a moving one at the end of each step's predecessor). Default 'off': see the README.
+   */
+  promptCache?: PromptCacheMode;
 }
 
 export interface RunOptions {
@@ -117,7 +131,7 @@ interface ActiveRun {
 }
 
 export class Agent {
-  readonly model: string;
+  readonly model: string | Cascade;
   /** Every event of every run of this agent; 'trace' listeners get Bedrock-Agents-shaped trace parts. */
   readonly events: EventEmitter<AgentEventMap> = new IsolatingEmitter<AgentEventMap>((eventType, error) =>
     this.listenerFailed(eventType, error),
@@ -132,9 +146,15 @@ export class Agent {
   private readonly pausable: boolean;
 
   constructor(options: AgentOptions) {
-    if (typeof options.model !== 'string' || options.model === '')
-      throw new AgentConfigError('`model` is required, e.g. "us.amazon.nova-pro-v1:0".');
-    checkModelId(options.model);
+    const routed = isCascade(options.model) ? options.model : undefined;
+    if (!routed && (typeof options.model !== 'string' || options.model === ''))
+      throw new AgentConfigError('`model` is required, e.g. "us.amazon.nova-pro-v1:0", or a cascade({ ... }).');
+    if (!routed) checkModelId(options.model as string);
+    if (routed && options.price !== undefined) {
+      throw new AgentConfigError("`price` is for a single model; with a cascade, pass each model's price in `prices`, by model id.");
+    }
+    const promptCache = options.promptCache ?? 'off';
+    if (promptCache !== 'auto' && promptCache !== 'off') throw new AgentConfigError("`promptCache` must be 'auto' or 'off'.");
     checkInference(options.inference);
     const maxSteps = options.maxSteps ?? 10;
     positiveInteger('maxSteps', maxSteps);
@@ -145,14 +165,15 @@ export class Agent {
     const retry = resolveRetry(options.retry);
     positiveInteger('retry.maxAttempts', retry.maxAttempts);
 
-    const model = modelInfo(options.model);
-    const price = options.price ?? model.price;
     const prices = new Map(Object.entries(options.prices ?? {}));
+    const priceOf = (modelId: string): ModelPrice | undefined =>
+      (!routed ? options.price : undefined) ?? prices.get(modelId) ?? modelInfo(modelId).price;
+    const stepModels = routed ? Object.values<string>(routed.routes) : [options.model as string];
     if (options.maxCostUsd !== undefined) {
       if (!(options.maxCostUsd > 0)) throw new AgentConfigError('`maxCostUsd` must be a positive number of USD.');
       // Every model a run may call is priced, or the budget would silently stop counting.
       const unpriced = [
-        ...(price ? [] : [options.model]),
+        ...[...stepModels, ...(routed?.classifier !== undefined ? [routed.classifier] : [])].filter((id) => !priceOf(id)),
         ...(options.context?.models ?? []).filter((id) => !prices.has(id) && !modelInfo(id).price),
       ];
       if (unpriced.length > 0) {
@@ -165,6 +186,33 @@ export class Agent {
     const tools = checkToolSet(options.tools ?? []);
     const system = typeof options.system === 'string' ? (options.system ? [{ text: options.system }] : undefined) : options.system;
     const toolSpecs = [...tools.values()].map((tool) => tool.spec);
+
+    const stepCall = (modelId: string): StepCall => {
+      const model = modelInfo(modelId);
+      const systemBlocks = systemWithCachePoint(promptCache, system, toolSpecs, model);
+      return {
+        modelId,
+        model,
+        price: priceOf(modelId),
+        base: {
+          ...(systemBlocks && systemBlocks.length > 0 ? { system: systemBlocks } : {}),
+          ...(toolSpecs.length > 0 ? { toolConfig: { tools: toolSpecs } } : {}),
+        },
+        inference: resolveInference(options.inference, model, tools.size > 0, options.greedyToolDecoding ?? true),
+        toolUseRepairs: repairs,
+      };
+    };
+    const calls = new Map(stepModels.map((modelId) => [modelId, stepCall(modelId)]));
+    const routing: LoopConfig['routing'] = routed
+      ? {
+          cascade: routed,
+          routes: new Map(Object.entries<string>(routed.routes).map(([name, modelId]) => [name, calls.get(modelId) as StepCall])),
+          classifier:
+            routed.classifier === undefined
+              ? undefined
+              : classifierCall(routed, routed.classifier, priceOf(routed.classifier), promptCache),
+        }
+      : undefined;
 
     this.model = options.model;
     this.pausable = [...tools.values()].some((t) => t.returnControl === true || t.needsApproval !== undefined);
@@ -179,17 +227,11 @@ export class Agent {
         retry,
         random: Math.random,
       },
-      call: {
-        modelId: options.model,
-        model,
-        price,
-        base: {
-          ...(system && system.length > 0 ? { system } : {}),
-          ...(toolSpecs.length > 0 ? { toolConfig: { tools: toolSpecs } } : {}),
-        },
-        inference: resolveInference(options.inference, model, tools.size > 0, options.greedyToolDecoding ?? true),
-        toolUseRepairs: repairs,
-      },
+      call: calls.get(
+        routed ? ((routed.routes as Record<string, string>)[routed.fallback] as string) : (options.model as string),
+      ) as StepCall,
+      routing,
+      promptCache,
       prices,
       tools,
       maxSteps,
@@ -271,6 +313,11 @@ export class Agent {
     } finally {
       await this.end(run);
     }
+  }
+
+  /** The agent's Bedrock client: pass it to `classify()` / `extract()` to share its pooled connections. */
+  get client(): BedrockRuntimeClient {
+    return this.config.transport.client;
   }
 
   /** `stream()`'s and `streamResume()`'s drain: every event, and the trace parts derived from it, handed out in order. */
@@ -378,4 +425,26 @@ const NOTHING: AgentEvent[] = [];
 
 function positiveInteger(name: string, value: number): void {
   if (!Number.isInteger(value) || value < 1) throw new AgentConfigError(`\`${name}\` must be an integer ≥ 1 (got ${value}).`);
+}
+
+/** The classifier's request: the cascade's instructions, and a forced tool whose only input is an enum of the route names. */
+function classifierCall(
+  routed: Cascade,
+  modelId: string,
+  price: ModelPrice | undefined,
+  promptCache: PromptCacheMode,
+): Omit<ModelCallRequest, 'messages'> {
+  const model = modelInfo(modelId);
+  const tool = enumTool(ROUTE_TOOL, 'Routes the request to the route that should handle it.', 'route', Object.keys(routed.routes));
+  const system = systemWithCachePoint(promptCache, [{ text: routed.instructions }], [tool], model);
+  return {
+    purpose: 'routing',
+    modelId,
+    model,
+    price,
+    base: { ...(system ? { system } : {}), toolConfig: forcing(tool) },
+    // Greedy, and room for the tool call only: the answer is one short enum value.
+    inference: { ...GREEDY, maxTokens: 100 },
+    toolUseRepairs: 1,
+  };
 }

@@ -9,6 +9,7 @@ import type {
   FailureTrace,
   InvocationInput,
   ModelInvocationInput,
+  ModelInvocationOutput,
   Observation,
   OrchestrationTrace,
   RetrievedReference,
@@ -54,13 +55,18 @@ export class TraceBuilder {
         this.stepStart = new Date();
         return undefined;
       case 'model-request':
-        return event.purpose === 'step' ? [this.modelInput(event)] : undefined;
+        return event.purpose === 'step' || event.purpose === 'routing' ? [this.modelInput(event)] : undefined;
       case 'model-response':
-        return event.purpose === 'step' ? [this.modelOutput(event)] : undefined;
+        return event.purpose === 'step' || event.purpose === 'routing' ? [this.modelOutput(event)] : undefined;
+      case 'route':
+        return [
+          this.record({ routingClassifierTrace: { observation: { traceId: this.routingTraceId(), routingDecision: event.decision } } }),
+        ];
       case 'rationale':
         return [this.orchestration({ rationale: { traceId: this.traceId(), text: event.text } })];
       case 'retry':
-        return event.reason === 'malformed-tool-use'
+        // A step's re-ask is Agents' REPROMPT; a classifier's is part of its routing, not of a step.
+        return event.reason === 'malformed-tool-use' && event.purpose === 'step'
           ? [
               this.observation({
                 traceId: this.traceId(),
@@ -114,6 +120,10 @@ export class TraceBuilder {
     return `${this.runId}-${this.stepIndex}`;
   }
 
+  private routingTraceId(): string {
+    return `${this.runId}-routing`;
+  }
+
   private modelInput(event: Extract<AgentEvent, { type: 'model-request' }>): TracePart {
     const { inference } = event;
     const inferenceConfiguration: ModelInvocationInput['inferenceConfiguration'] = {};
@@ -123,33 +133,36 @@ export class TraceBuilder {
     if (inference.topK !== undefined) inferenceConfiguration.topK = inference.topK;
     if (inference.stopSequences !== undefined) inferenceConfiguration.stopSequences = inference.stopSequences;
     const messages = { count: event.messageCount } as ModelInvocationInput['messages'];
-    const part = this.orchestration({
-      modelInvocationInput: {
-        traceId: this.traceId(),
-        type: 'ORCHESTRATION',
-        foundationModel: event.modelId,
-        inferenceConfiguration,
-        messages,
-        attempt: event.attempt,
-      },
-    });
+    const routing = event.purpose === 'routing';
+    const modelInvocationInput: ModelInvocationInput = {
+      traceId: routing ? this.routingTraceId() : this.traceId(),
+      type: routing ? 'ROUTING_CLASSIFIER' : 'ORCHESTRATION',
+      foundationModel: event.modelId,
+      inferenceConfiguration,
+      messages,
+      attempt: event.attempt,
+    };
+    const part = routing ? this.record({ routingClassifierTrace: { modelInvocationInput } }) : this.orchestration({ modelInvocationInput });
     const sent = sentMessages.get(event) ?? [];
     this.pending.set(part, () => (messages.sizeBytes = this.sizes.sizeOf(sent, event.messageCount)));
     return part;
   }
 
   private modelOutput(event: Extract<AgentEvent, { type: 'model-response' }>): TracePart {
-    const startTime = this.stepStart;
+    const routing = event.purpose === 'routing';
     const endTime = new Date();
+    // A step's time runs from its start (retries included); the classifier's is its own latency.
+    const startTime = routing ? new Date(endTime.getTime() - event.latencyMs) : this.stepStart;
     const rawResponse = {} as { content: string };
-    const part = this.orchestration({
-      modelInvocationOutput: {
-        traceId: this.traceId(),
-        rawResponse,
-        stopReason: event.stopReason,
-        metadata: { usage: event.usage, startTime, endTime, totalTimeMs: endTime.getTime() - startTime.getTime() },
-      },
-    });
+    const modelInvocationOutput: ModelInvocationOutput = {
+      traceId: routing ? this.routingTraceId() : this.traceId(),
+      rawResponse,
+      stopReason: event.stopReason,
+      metadata: { usage: event.usage, startTime, endTime, totalTimeMs: endTime.getTime() - startTime.getTime() },
+    };
+    const part = routing
+      ? this.record({ routingClassifierTrace: { modelInvocationOutput } })
+      : this.orchestration({ modelInvocationOutput });
     const message: Message = event.message;
     this.pending.set(part, () => (rawResponse.content = JSON.stringify(message)));
     return part;

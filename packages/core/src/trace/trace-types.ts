@@ -10,7 +10,8 @@ import type { Usage } from '../model/usage.js';
 
 export interface ModelInvocationInput {
   traceId: string;
-  type: 'ORCHESTRATION';
+  /** 'ROUTING_CLASSIFIER' in a routingClassifierTrace, as in Agents. */
+  type: 'ORCHESTRATION' | 'ROUTING_CLASSIFIER';
   foundationModel: string;
   inferenceConfiguration: {
     maximumLength?: number;
@@ -161,10 +162,33 @@ export interface FailureTrace {
   errorCode: NovaloopErrorCode;
 }
 
+/** novaloop's: how a cascade chose the run's route and model. */
+export interface RoutingObservation {
+  traceId: string;
+  routingDecision: {
+    route: string;
+    modelId: string;
+    source: 'classifier' | 'rule' | 'fallback';
+    /** Why the fallback was taken. */
+    reason?: string;
+    classifierModelId?: string;
+    usage: Usage;
+    costUsd: number | undefined;
+    latencyMs: number;
+  };
+}
+
+/**
+ * A cascade's routing, as Agents' router reports it: the classifier's model invocation input and
+ * output (when a classifier ran), then the decision.
+ */
+export type RoutingClassifierTrace =
+  { modelInvocationInput: ModelInvocationInput } | { modelInvocationOutput: ModelInvocationOutput } | { observation: RoutingObservation };
+
 export interface TracePart {
   /** novaloop's: the run the part belongs to. */
   runId: string;
   sessionId: string;
   eventTime: Date;
-  trace: { orchestrationTrace: OrchestrationTrace } | { failureTrace: FailureTrace };
+  trace: { orchestrationTrace: OrchestrationTrace } | { routingClassifierTrace: RoutingClassifierTrace } | { failureTrace: FailureTrace };
 }
