@@ -1,8 +1,24 @@
 export { Agent } from './loop/agent.js';
 export type { AgentOptions, RunOptions } from './loop/agent.js';
+export type { AsToolOptions } from './loop/as-tool.js';
+export { jsonSchemaTool } from './tools/json-schema-tool.js';
+export type { JsonSchemaToolOptions } from './tools/json-schema-tool.js';
+export { toNovaJsonSchema } from './tools/tool-schema.js';
+export type { NovaJsonSchema } from './tools/tool-schema.js';
+export { toolContent } from './tools/tool-output.js';
+export type { ToolContent } from './tools/tool-output.js';
 export { tool } from './tools/tool.js';
 export { toolResultText } from './tools/tool-output.js';
-export type { Tool, ToolContext, ToolSession, ToolOptions, ToolTraceAs, InferToolInput, ZodLikeSchema } from './tools/tool.js';
+export type {
+  Tool,
+  ToolContext,
+  ToolSession,
+  ToolOptions,
+  ToolTraceAs,
+  CollaboratorTraceAs,
+  InferToolInput,
+  ZodLikeSchema,
+} from './tools/tool.js';
 export type { JsonSchemaObject } from './tools/tool-schema.js';
 export type { JsonValue } from './json.js';
 export type { AgentEvent, AgentEventMap, AgentEventType, ModelCallPurpose } from './loop/events.js';
@@ -16,6 +32,8 @@ export type {
   ActionGroupInvocationInput,
   KnowledgeBaseInvocationInput,
   FinishInvocationInput,
+  AgentCollaboratorInvocationInput,
+  AgentCollaboratorObservation,
   Observation,
   ActionGroupObservation,
   KnowledgeBaseObservation,
@@ -26,6 +44,7 @@ export type {
   FailureTrace,
 } from './trace/trace-types.js';
 export type { RunResult, RunStopReason, Step, ToolCall } from './loop/run-result.js';
+export type { ModelUsage } from './loop/run-totals.js';
 export type { Usage } from './model/usage.js';
 export { costOf } from './model/usage.js';
 export { modelInfo, baseModelId } from './model/model-catalog.js';

@@ -11,6 +11,8 @@ import type {
 import type {
   ActionGroupInvocationInput,
   ActionGroupObservation,
+  AgentCollaboratorInvocationInput,
+  AgentCollaboratorObservation,
   FailureTrace,
   FinishInvocationInput,
   FinishObservation,
@@ -29,11 +31,13 @@ export const asAgentsFailure = (trace: FailureTrace): AgentsFailureTrace => trac
 export const invocationInputs = {
   actionGroup: (input: ActionGroupInvocationInput): AgentsInvocationInput => input,
   knowledgeBase: (input: KnowledgeBaseInvocationInput): AgentsInvocationInput => input,
+  agentCollaborator: (input: AgentCollaboratorInvocationInput): AgentsInvocationInput => input,
   finish: (input: FinishInvocationInput): AgentsInvocationInput => input,
 };
 export const observations = {
   actionGroup: (observation: ActionGroupObservation): AgentsObservation => observation,
   knowledgeBase: (observation: KnowledgeBaseObservation): AgentsObservation => observation,
+  agentCollaborator: (observation: AgentCollaboratorObservation): AgentsObservation => observation,
   finish: (observation: FinishObservation): AgentsObservation => observation,
   reprompt: (observation: RepromptObservation): AgentsObservation => observation,
 };

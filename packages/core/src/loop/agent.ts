@@ -16,6 +16,8 @@ import type { TracePart } from '../trace/trace-types.js';
 import type { AgentEvent, AgentEventMap } from './events.js';
 import type { RunResult } from './run-result.js';
 import { runLoop, type LoopConfig } from './run-loop.js';
+import { collaboratorTool, type AsToolOptions, type RunCollaborator } from './as-tool.js';
+import type { CollaboratorOf, ParentRun } from './parent-run.js';
 
 export interface AgentOptions {
   /** A Bedrock model id, inference-profile id or ARN, e.g. `us.amazon.nova-pro-v1:0`. */
@@ -190,6 +192,17 @@ export class Agent {
     return this.drive(input, options, true);
   }
 
+  /**
+   * This agent as a tool of another agent (a supervisor): the model calls it with a request, this
+   * agent runs with its own prompt, tools, model and session (the supervisor's session id plus
+   * `name`), and its answer is the tool result. The supervisor's abort and budget reach it, its cost
+   * counts in the supervisor's result, and its trace parts join the supervisor's trace.
+   */
+  asTool(options: AsToolOptions): Tool {
+    const run: RunCollaborator = (input, runOptions, link) => this.drive(input, runOptions, true, link);
+    return collaboratorTool(options, run);
+  }
+
   /** Closes the connections of the client the agent made (a client you passed in is left alone). */
   close(): void {
     if (this.ownsClient) this.config.transport.client.destroy();
@@ -200,8 +213,13 @@ export class Agent {
    * derived from it. `handOutTrace` is false for `run()`, which yields to nobody: its trace parts are
    * then made ready only for 'trace' listeners (or when `RunResult.trace` is read).
    */
-  private async *drive(input: string | ContentBlock[], options: RunOptions, handOutTrace: boolean): AsyncGenerator<AgentEvent, RunResult> {
-    const run = this.start(input, options);
+  private async *drive(
+    input: string | ContentBlock[],
+    options: RunOptions,
+    handOutTrace: boolean,
+    link?: { parent: ParentRun | undefined; collaboratorOf: CollaboratorOf | undefined },
+  ): AsyncGenerator<AgentEvent, RunResult> {
+    const run = this.start(input, options, link);
     try {
       for (;;) {
         const next = await run.loop.next();
@@ -233,7 +251,11 @@ export class Agent {
     }
   }
 
-  private start(input: string | ContentBlock[], options: RunOptions): ActiveRun {
+  private start(
+    input: string | ContentBlock[],
+    options: RunOptions,
+    link?: { parent: ParentRun | undefined; collaboratorOf: CollaboratorOf | undefined },
+  ): ActiveRun {
     checkPrompt(input);
     const controller = new AbortController();
     const outer = options.signal;
@@ -250,8 +272,9 @@ export class Agent {
       // A run nobody can resume keeps nothing in the default store (a store you pass keeps it).
       store: options.sessionId === undefined && this.defaultMemory ? undefined : this.memory,
       sessionAttributes: options.sessionAttributes,
+      parent: link?.parent,
     });
-    const trace = new TraceBuilder(runId, sessionId, this.config.tools);
+    const trace = new TraceBuilder(runId, sessionId, this.config.tools, link?.collaboratorOf);
     return { loop, trace, controller, outer, onAbort, finished: false };
   }
 

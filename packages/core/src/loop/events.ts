@@ -72,6 +72,11 @@ export type AgentEvent =
       summaryUpTo: number | undefined;
       summaryUsage: Usage | undefined;
     })
+  /**
+   * A trace part of a collaborator (`agent.asTool()`) this step's tool call `toolUseId` is running; the
+   * same part also comes as a 'trace' part of this run. `part.runId` is the collaborator's run.
+   */
+  | (StepBase & { type: 'collaborator-trace'; toolUseId: string; collaboratorName: string; part: TracePart })
   | (StepBase & { type: 'step-end'; step: Step })
   | (Base & { type: 'trace'; part: TracePart })
   | (Base & { type: 'error'; error: NovaloopError })

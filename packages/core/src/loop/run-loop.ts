@@ -15,6 +15,7 @@ import type { AgentEvent } from './events.js';
 import type { RunResult, RunStopReason, Step } from './run-result.js';
 import { runStep, type RunState } from './run-step.js';
 import { RunTotals } from './run-totals.js';
+import type { ParentRun } from './parent-run.js';
 
 export interface LoopConfig {
   transport: ModelTransport;
@@ -44,6 +45,8 @@ export interface LoopRun {
   store: SessionStore | undefined;
   /** Merged into the session's attributes and saved with the run's first step. */
   sessionAttributes: SessionAttributes | undefined;
+  /** Set for a collaborator's run: the supervisor's tool call that started it. */
+  parent?: ParentRun | undefined;
 }
 
 /**
@@ -56,7 +59,7 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
   const prompt = userMessage(run.input);
   yield { type: 'run-start', ...ids, input: prompt };
 
-  const totals = new RunTotals(config.call.price !== undefined);
+  const totals = new RunTotals(config.call.price !== undefined, config.maxCostUsd, run.parent?.totals);
   const steps: Step[] = [];
   const log = new SessionLog(run.store, sessionId, prompt);
   let state: RunState | undefined;
@@ -70,8 +73,9 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
     const conversationOptions = { policy: config.context, ids, complete, fixedTokens: config.fixedTokens, signal };
     const conversation = new Conversation(conversationOptions, loaded?.messages ?? [], prompt, loaded?.summary);
     const attributes = new SessionAttributeState(loaded?.attributes, run.sessionAttributes);
-    state = { config, ids, signal, conversation, attributes, log, totals, attempts: { count: 0 } };
-    stopReason = decideStop({ aborted: signal.aborted, costUsd: totals.costUsd, maxCostUsd: config.maxCostUsd });
+    const keepsSession = run.store !== undefined;
+    state = { config, ids, signal, conversation, attributes, log, totals, attempts: { count: 0 }, keepsSession };
+    stopReason = decideStop({ aborted: signal.aborted, ...totals.budget() });
     while (stopReason === undefined) {
       const outcome = yield* runStep(state, stepIndex);
       if (outcome.step) steps.push(outcome.step);
@@ -101,6 +105,7 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
     trace: [],
     usage: totals.usage,
     costUsd: totals.costUsd,
+    usageByModel: totals.usageByModel(),
     messages: state.conversation.messages,
     sessionAttributes: state.attributes.current,
   };

@@ -2,6 +2,7 @@ import type { Message, StopReason, ToolResultContentBlock } from '@aws-sdk/clien
 import type { SessionAttributes } from '../session/session-store.js';
 import type { TracePart } from '../trace/trace-types.js';
 import type { Usage } from '../model/usage.js';
+import type { ModelUsage } from './run-totals.js';
 
 /**
  * Why a run ended without an error. `max_steps`, `budget` and `aborted` are novaloop's own; the others
@@ -24,8 +25,13 @@ export interface RunResult {
   trace: TracePart[];
   /** Tokens over every model request of the run: repaired and refused attempts and summaries included. */
   usage: Usage;
-  /** USD; `undefined` when the model's price is unknown (never 0 for "unknown"). */
+  /**
+   * USD; `undefined` when the model's price is unknown (never 0 for "unknown"). `usage` and `costUsd`
+   * include the runs of collaborators (`agent.asTool()`) this run called.
+   */
   costUsd: number | undefined;
+  /** Usage and USD per model id, over every model request of the run and of the collaborators it called. */
+  usageByModel: Record<string, ModelUsage>;
   /**
    * The whole conversation after this run, as the model saw it: the session's history (a trailing
    * user message merged with this run's prompt) and this run's steps.

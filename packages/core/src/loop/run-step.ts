@@ -21,6 +21,8 @@ export interface RunState {
   totals: RunTotals;
   /** Requests made in the current step, by every call of it (the step's own, summaries, retries). */
   attempts: { count: number };
+  /** Whether the session is stored (collaborators called by this run keep theirs only if so). */
+  keepsSession: boolean;
 }
 
 export interface StepOutcome {
@@ -71,11 +73,12 @@ export async function* runStep(run: RunState, stepIndex: number): AsyncGenerator
           defaultTimeoutMs: config.toolTimeoutMs,
           signal,
           context: { ...ids, stepIndex, session: run.attributes.toolSession },
+          totals: run.totals,
+          keepsSession: run.keepsSession,
         });
   const stop = decideStop({
     aborted: signal.aborted,
-    costUsd: run.totals.costUsd,
-    maxCostUsd: config.maxCostUsd,
+    ...run.totals.budget(),
     step: { stopReason: called.turn.stopReason, calledTools: uses.length > 0, index: stepIndex, maxSteps: config.maxSteps },
   });
   if (uses.length > 0) {

@@ -2,12 +2,28 @@ import { CostTotal } from '../model/money.js';
 import type { ModelPrice } from '../model/model-catalog.js';
 import { addUsage, emptyUsage, type Usage } from '../model/usage.js';
 
-/** A run's usage and cost over every billed model request, summaries included. */
+/** Tokens and USD of one model over a run (`RunResult.usageByModel`). */
+export interface ModelUsage {
+  usage: Usage;
+  /** `undefined` when the model's price is unknown. */
+  costUsd: number | undefined;
+}
+
+/**
+ * A run's usage and cost over every billed model request, summaries included. A collaborator's run
+ * (`agent.asTool()`) has its supervisor's totals as `parent`: each of its requests is counted there
+ * too, as it happens, so the supervisor's budget and `usageByModel` include it.
+ */
 export class RunTotals {
   readonly usage: Usage = emptyUsage();
   private readonly cost: CostTotal;
+  private readonly byModel = new Map<string, { usage: Usage; cost: CostTotal }>();
 
-  constructor(priced: boolean) {
+  constructor(
+    priced: boolean,
+    private readonly maxCostUsd: number | undefined = undefined,
+    private readonly parent: RunTotals | undefined = undefined,
+  ) {
     this.cost = new CostTotal(priced);
   }
 
@@ -16,8 +32,32 @@ export class RunTotals {
     return this.cost.usd;
   }
 
-  readonly account = (usage: Usage, price: ModelPrice | undefined): void => {
+  readonly account = (usage: Usage, price: ModelPrice | undefined, modelId: string): void => {
     addUsage(this.usage, usage);
     this.cost.add(usage, price);
+    let model = this.byModel.get(modelId);
+    if (!model) this.byModel.set(modelId, (model = { usage: emptyUsage(), cost: new CostTotal(true) }));
+    addUsage(model.usage, usage);
+    model.cost.add(usage, price);
+    this.parent?.account(usage, price, modelId);
   };
+
+  /** Per model id, every agent's requests included. */
+  usageByModel(): Record<string, ModelUsage> {
+    const out: Record<string, ModelUsage> = {};
+    for (const [modelId, { usage, cost }] of this.byModel) out[modelId] = { usage: { ...usage }, costUsd: cost.usd };
+    return out;
+  }
+
+  /**
+   * The cost and limit the stop rule compares: this run's own, unless a supervisor up the chain has
+   * reached its budget, which then ends this run too.
+   */
+  budget(): { costUsd: number | undefined; maxCostUsd: number | undefined } {
+    for (let totals = this.parent; totals; totals = totals.parent) {
+      const { costUsd, maxCostUsd } = totals;
+      if (maxCostUsd !== undefined && costUsd !== undefined && costUsd >= maxCostUsd) return { costUsd, maxCostUsd };
+    }
+    return { costUsd: this.costUsd, maxCostUsd: this.maxCostUsd };
+  }
 }

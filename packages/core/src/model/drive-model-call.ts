@@ -48,7 +48,7 @@ export interface ModelCallScope {
   /** Requests made so far in this step, by every call of the step: attempt numbers never restart in a step. */
   attempts: { count: number };
   /** Adds a billed attempt's usage, at `price` (`undefined`: unknown), to the run's totals. */
-  account(usage: Usage, price: ModelPrice | undefined): void;
+  account(usage: Usage, price: ModelPrice | undefined, modelId: string): void;
 }
 
 export interface ModelCallResult {
@@ -147,7 +147,7 @@ export async function* driveModelCall(
       }
     } else if (turn) {
       addUsage(usage, turn.usage);
-      scope.account(turn.usage, request.price);
+      scope.account(turn.usage, request.price, request.modelId);
       if (turn.stopReason === 'model_context_window_exceeded') {
         overflow = new ContextWindowExceededError(`${modelId} stopped with model_context_window_exceeded.`);
       } else if (isStep) {

@@ -62,6 +62,8 @@ export interface ActionGroupInvocationInput {
     input: unknown;
     /** Agents' value for a function the agent runs itself, without returning control to the caller. */
     executionType: 'LAMBDA';
+    /** novaloop's: what was dropped from the tool's JSON Schema to make it one Nova accepts (`jsonSchemaTool`). */
+    schemaNotes?: string[];
   };
 }
 
@@ -79,8 +81,19 @@ export interface FinishInvocationInput {
   invocationType: 'FINISH';
 }
 
+/** A call of a collaborator agent (`agent.asTool()`), as Agents records a multi-agent collaborator call. */
+export interface AgentCollaboratorInvocationInput {
+  traceId: string;
+  invocationType: 'AGENT_COLLABORATOR';
+  agentCollaboratorInvocationInput: { agentCollaboratorName: string; input: { type: 'TEXT'; text: string } };
+  /** novaloop's: the tool name and toolUseId of the call. */
+  function: string;
+  invocationId: string;
+}
+
 /** What the agent does next, by `invocationType`. */
-export type InvocationInput = ActionGroupInvocationInput | KnowledgeBaseInvocationInput | FinishInvocationInput;
+export type InvocationInput =
+  ActionGroupInvocationInput | KnowledgeBaseInvocationInput | AgentCollaboratorInvocationInput | FinishInvocationInput;
 
 export interface ActionGroupObservation {
   traceId: string;
@@ -127,8 +140,24 @@ export interface RepromptObservation {
   repromptResponse: { text: string; source: 'PARSER' };
 }
 
+/** A collaborator's answer (or failure), as Agents records it. */
+export interface AgentCollaboratorObservation {
+  traceId: string;
+  type: 'AGENT_COLLABORATOR';
+  agentCollaboratorInvocationOutput: {
+    agentCollaboratorName: string;
+    output: { type: 'TEXT'; text: string };
+    metadata: { totalTimeMs: number };
+  };
+  /** novaloop's: the toolUseId of the call, its outcome, and the collaborator's run (absent if it never started). */
+  invocationId: string;
+  status: 'success' | 'error';
+  collaboratorRunId?: string;
+}
+
 /** What the agent saw, by `type`. */
-export type Observation = ActionGroupObservation | KnowledgeBaseObservation | FinishObservation | RepromptObservation;
+export type Observation =
+  ActionGroupObservation | KnowledgeBaseObservation | AgentCollaboratorObservation | FinishObservation | RepromptObservation;
 
 export type OrchestrationTrace =
   | { modelInvocationInput: ModelInvocationInput }
@@ -150,6 +179,9 @@ export interface TracePart {
   /** novaloop's: the run the part belongs to. */
   runId: string;
   sessionId: string;
+  /** novaloop's: for a collaborator's part, the supervisor's run that called it, and the collaborator's name. */
+  parentRunId?: string;
+  collaboratorName?: string;
   eventTime: Date;
   trace: { orchestrationTrace: OrchestrationTrace } | { failureTrace: FailureTrace };
 }
