@@ -1,6 +1,7 @@
 import type { ConverseCall } from '@novaloop/bedrock-local';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { z as z3 } from 'zod3';
 import { tool, type Agent, type TracePart } from '../src/index.js';
 import { bodies, NOVA_PRO, say, useBedrock, useTool } from './helpers.js';
 
@@ -225,6 +226,33 @@ describe('agent.asTool(): an agent as a collaborator of another', () => {
     await agentOn(server, { tools: [asTool] }).run('Explain inv-1');
     const liteBody = bodies(server).find((_, i) => server.requests[i]?.modelId === NOVA_LITE);
     expect(liteBody?.messages[0]?.content).toEqual([{ text: '{"invoice":"inv-1","month":3}' }]);
+  });
+
+  it('takes a zod 3 input schema too', async () => {
+    const server = await start({
+      responder: (call) =>
+        call.modelId === NOVA_LITE ? say('fine') : call.turnIndex === 0 ? useTool('billing', { invoice: 'inv-2' }) : say('ok'),
+    });
+    const asTool = agentOn(server, { model: NOVA_LITE }).asTool({
+      name: 'billing',
+      description: 'Explains an invoice',
+      input: z3.object({ invoice: z3.string() }),
+    });
+    expect(asTool.inputSchema).toEqual({ type: 'object', properties: { invoice: { type: 'string' } }, required: ['invoice'] });
+    const result = await agentOn(server, { tools: [asTool] }).run('Explain inv-2');
+    expect(result.steps[0]?.toolCalls[0]).toMatchObject({ status: 'success', content: [{ text: 'fine' }] });
+  });
+
+  it("a supervisor's maxCostUsd needs a price for every collaborator's model, nested ones too", async () => {
+    const server = await start();
+    const custom = 'arn:aws:bedrock:us-east-1:123456789012:custom-model/abc';
+    const unknown = agentOn(server, { model: custom });
+    const middle = agentOn(server, { model: NOVA_LITE, tools: [unknown.asTool({ name: 'deep', description: 'Deep collaborator' })] });
+    const tools = [middle.asTool({ name: 'middle', description: 'Middle collaborator' })];
+    expect(() => agentOn(server, { tools, maxCostUsd: 1 })).toThrow(new RegExp(`No price is known for ${custom.replace(/[/:.]/g, '.')}`));
+    expect(() => agentOn(server, { tools })).not.toThrow();
+    const priced = agentOn(server, { model: custom, price: { inputPer1M: 1, outputPer1M: 1 } });
+    expect(() => agentOn(server, { tools: [priced.asTool({ name: 'deep', description: 'x' })], maxCostUsd: 1 })).not.toThrow();
   });
 
   it('rejects a bad definition with ToolDefinitionError', async () => {

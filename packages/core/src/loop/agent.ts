@@ -16,7 +16,7 @@ import type { TracePart } from '../trace/trace-types.js';
 import type { AgentEvent, AgentEventMap } from './events.js';
 import type { RunResult } from './run-result.js';
 import { runLoop, type LoopConfig } from './run-loop.js';
-import { collaboratorTool, type AsToolOptions, type RunCollaborator } from './as-tool.js';
+import { collaboratorTool, collaboratorUnpriced, type AsToolOptions, type RunCollaborator } from './as-tool.js';
 import type { CollaboratorOf, ParentRun } from './parent-run.js';
 
 export interface AgentOptions {
@@ -101,6 +101,8 @@ export class Agent {
   /** Whether `memory` is the default store the agent made (runs without a sessionId keep nothing there). */
   private readonly defaultMemory: boolean;
   private readonly onListenerError: (error: ListenerError) => void;
+  /** Models a run of this agent may call without a known price (its collaborators' included). */
+  private readonly unpriced: readonly string[];
 
   constructor(options: AgentOptions) {
     if (typeof options.model !== 'string' || options.model === '')
@@ -119,21 +121,23 @@ export class Agent {
     const model = modelInfo(options.model);
     const price = options.price ?? model.price;
     const prices = new Map(Object.entries(options.prices ?? {}));
+    const tools = checkToolSet(options.tools ?? []);
+    // Every model a run may call, collaborators' included, is priced, or a budget would silently stop counting.
+    const unpriced = [
+      ...(price ? [] : [options.model]),
+      ...(options.context?.models ?? []).filter((id) => !prices.has(id) && !modelInfo(id).price),
+      ...[...tools.values()].flatMap((tool) => collaboratorUnpriced.get(tool)?.() ?? []),
+    ];
+    this.unpriced = [...new Set(unpriced)];
     if (options.maxCostUsd !== undefined) {
       if (!(options.maxCostUsd > 0)) throw new AgentConfigError('`maxCostUsd` must be a positive number of USD.');
-      // Every model a run may call is priced, or the budget would silently stop counting.
-      const unpriced = [
-        ...(price ? [] : [options.model]),
-        ...(options.context?.models ?? []).filter((id) => !prices.has(id) && !modelInfo(id).price),
-      ];
       if (unpriced.length > 0) {
         throw new AgentConfigError(
-          `No price is known for ${unpriced.join(', ')}, so maxCostUsd cannot be enforced. Pass \`price\` for the agent's model ` +
-            'and `prices` for the others (USD per 1M tokens).',
+          `No price is known for ${this.unpriced.join(', ')}, so maxCostUsd cannot be enforced. Pass \`price\` for the agent's model ` +
+            "and `prices` for the others (USD per 1M tokens); for a collaborator's model, give them to the collaborator agent.",
         );
       }
     }
-    const tools = checkToolSet(options.tools ?? []);
     const system = typeof options.system === 'string' ? (options.system ? [{ text: options.system }] : undefined) : options.system;
     const toolSpecs = [...tools.values()].map((tool) => tool.spec);
 
@@ -200,7 +204,9 @@ export class Agent {
    */
   asTool(options: AsToolOptions): Tool {
     const run: RunCollaborator = (input, runOptions, link) => this.drive(input, runOptions, true, link);
-    return collaboratorTool(options, run);
+    const made = collaboratorTool(options, run);
+    collaboratorUnpriced.set(made, () => this.unpriced);
+    return made;
   }
 
   /** Closes the connections of the client the agent made (a client you passed in is left alone). */

@@ -30,6 +30,9 @@ export type RunCollaborator = (
   link: { parent: ParentRun | undefined; collaboratorOf: CollaboratorOf | undefined },
 ) => AsyncGenerator<AgentEvent, RunResult>;
 
+/** For a supervisor's `maxCostUsd` check: the models without a known price a collaborator tool may call. */
+export const collaboratorUnpriced = new WeakMap<Tool, () => readonly string[]>();
+
 const REQUEST_SCHEMA = {
   type: 'object',
   properties: { request: { type: 'string', description: 'What to ask the collaborator, in full: it sees nothing else.' } },
