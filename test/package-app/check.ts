@@ -2,6 +2,7 @@
 import { Agent, tool, type RunResult } from '@novaloop/core';
 import { startLocalBedrock, type LocalBedrock } from '@novaloop/bedrock-local';
 import { SqliteSessionStore, StoreDriverMissingError } from '@novaloop/memory';
+import { mcpTools, McpError, serveMcp, type McpTools } from '@novaloop/mcp';
 import { z } from 'zod';
 
 const add = tool({
@@ -23,4 +24,8 @@ tool({
   // @ts-expect-error `a` is a number
   run: ({ a }) => a.toUpperCase(),
 });
-console.log(text, deleted, missing, bedrock.endpoint);
+const served = await serveMcp(agent, { name: 'helper', transport: 'http' });
+const remote: McpTools = await mcpTools(served.url ?? '', { prefix: 'helper_' });
+const collaborator = agent.asTool({ name: 'helper', description: 'Helps' });
+const code: string = new McpError('MCP_CONFIG', 'x', 'y').code;
+console.log(text, deleted, missing, bedrock.endpoint, remote.tools.length, collaborator.name, code, result.usageByModel);
