@@ -7,7 +7,7 @@ import { McpError } from './errors.js';
 export interface McpStdioSource {
   command: string;
   args?: string[];
-  /** The child's whole environment: only PATH-like basics are inherited when this is given (the SDK's rule). */
+  /** Added to the SDK's safe defaults (PATH, HOME, USER, SHELL, TERM, LOGNAME): nothing else of this process's environment is passed. */
   env?: Record<string, string>;
   cwd?: string;
 }

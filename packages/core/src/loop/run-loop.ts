@@ -103,7 +103,8 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
     stopReason,
     steps,
     trace: [],
-    usage: totals.usage,
+    // A copy: a collaborator given up on may still be counting into the totals.
+    usage: { ...totals.usage },
     costUsd: totals.costUsd,
     usageByModel: totals.usageByModel(),
     messages: state.conversation.messages,
