@@ -1,4 +1,4 @@
-import { jsonSchemaTool, type JsonSchemaObject, type Tool, type ToolContext } from '@novaloop/core';
+import { jsonSchemaTool, ToolDefinitionError, type JsonSchemaObject, type Tool, type ToolContext } from '@novaloop/core';
 import { connect, errorText, type McpClient, type McpSource } from './connect.js';
 import { McpError } from './errors.js';
 import { safeToolNames } from './safe-names.js';
@@ -104,35 +104,37 @@ export async function mcpTools(source: McpSource, options: McpToolsOptions = {})
     const byMcpName = new Map(chosen.map((entry) => [entry.name, entry]));
     const tools = [...names].map(([safe, mcpName]) => {
       const entry = byMcpName.get(mcpName) as ListedTool;
-      return jsonSchemaTool({
-        name: safe,
-        description: entry.description?.trim() || entry.title || `The ${mcpName} tool of the MCP server ${label}.`,
-        inputSchema: entry.inputSchema as JsonSchemaObject,
-        // The per-call timeout bounds the SDK request; this one bounds the whole call in the loop too.
-        timeoutMs: timeoutMs + 1_000,
-        run: async (input, ctx: ToolContext) => {
-          if (closed) throw closed;
-          const controller = new AbortController();
-          const onAbort = () => controller.abort(ctx.signal.reason);
-          ctx.signal.addEventListener('abort', onAbort, { once: true });
-          inFlight.add(controller);
-          try {
-            const result = await client.callTool({ name: mcpName, arguments: input }, undefined, {
-              signal: controller.signal,
-              timeout: timeoutMs,
-            });
-            return toConverseBlocks(result as McpCallResult);
-          } catch (error) {
-            // The SDK wraps an abort's reason in its own error: the reason is the better message.
-            if (controller.signal.reason instanceof McpError) throw controller.signal.reason;
-            if (ctx.signal.aborted) throw new Error(`The call of ${mcpName} was cancelled.`, { cause: error });
-            throw callError(error, mcpName, label, timeoutMs, () => closed);
-          } finally {
-            inFlight.delete(controller);
-            ctx.signal.removeEventListener('abort', onAbort);
-          }
-        },
-      });
+      return withDenyHint(mcpName, () =>
+        jsonSchemaTool({
+          name: safe,
+          description: entry.description?.trim() || entry.title || `The ${mcpName} tool of the MCP server ${label}.`,
+          inputSchema: entry.inputSchema as JsonSchemaObject,
+          // The per-call timeout bounds the SDK request; this one bounds the whole call in the loop too.
+          timeoutMs: timeoutMs + 1_000,
+          run: async (input, ctx: ToolContext) => {
+            if (closed) throw closed;
+            const controller = new AbortController();
+            const onAbort = () => controller.abort(ctx.signal.reason);
+            ctx.signal.addEventListener('abort', onAbort, { once: true });
+            inFlight.add(controller);
+            try {
+              const result = await client.callTool({ name: mcpName, arguments: input }, undefined, {
+                signal: controller.signal,
+                timeout: timeoutMs,
+              });
+              return toConverseBlocks(result as McpCallResult);
+            } catch (error) {
+              // The SDK wraps an abort's reason in its own error: the reason is the better message.
+              if (controller.signal.reason instanceof McpError) throw controller.signal.reason;
+              if (ctx.signal.aborted) throw new Error(`The call of ${mcpName} was cancelled.`, { cause: error });
+              throw callError(error, mcpName, label, timeoutMs, () => closed);
+            } finally {
+              inFlight.delete(controller);
+              ctx.signal.removeEventListener('abort', onAbort);
+            }
+          },
+        }),
+      );
     });
     return {
       tools,
@@ -150,6 +152,24 @@ export async function mcpTools(source: McpSource, options: McpToolsOptions = {})
     };
   } catch (error) {
     if (connection.owned) await client.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** A tool whose schema Nova cannot take fails the whole set; the message says how to leave it out. */
+function withDenyHint(mcpName: string, make: () => Tool): Tool {
+  try {
+    return make();
+  } catch (error) {
+    if (error instanceof ToolDefinitionError) {
+      throw new ToolDefinitionError(
+        error.toolName,
+        `${error.message} To use the server's other tools, pass deny: [${JSON.stringify(mcpName)}].`,
+        {
+          cause: error,
+        },
+      );
+    }
     throw error;
   }
 }

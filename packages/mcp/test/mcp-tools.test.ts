@@ -1,6 +1,9 @@
 import { startLocalBedrock, type LocalBedrock } from '@novaloop/bedrock-local';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { Agent, type Tool, type ToolContext, type TracePart } from '@novaloop/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mcpTools, McpError, type McpTools } from '../src/index.js';
@@ -137,6 +140,45 @@ describe('mcpTools over stdio (a child process)', () => {
     const set = await mcpTools(client, { allow: ['restart'] });
     await set.close();
     expect(await client.listTools()).toMatchObject({ tools: expect.any(Array) });
+  });
+});
+
+describe('mcpTools with a tool Nova cannot take', () => {
+  it('is a ToolDefinitionError naming the tool and the deny option; with deny, the other tools work', async () => {
+    const connectClient = async () => {
+      const server = new Server({ name: 'odd', version: '1' }, { capabilities: { tools: {} } });
+      server.setRequestHandler(ListToolsRequestSchema, () => ({
+        tools: [
+          {
+            name: 'tree',
+            description: 'Recursive input',
+            inputSchema: {
+              type: 'object',
+              properties: { node: { $ref: '#/$defs/node' } },
+              $defs: { node: { type: 'object', properties: { child: { $ref: '#/$defs/node' } } } },
+            },
+          },
+          { name: 'ping', description: 'Answers pong', inputSchema: { type: 'object' } },
+        ],
+      }));
+      server.setRequestHandler(CallToolRequestSchema, () => ({ content: [{ type: 'text', text: 'pong' }] }));
+      const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+      await server.connect(serverSide);
+      const client = new Client({ name: 'test', version: '1' });
+      await client.connect(clientSide);
+      cleanups.push(async () => {
+        await client.close();
+        await server.close();
+      });
+      return client;
+    };
+    await expect(mcpTools(await connectClient())).rejects.toMatchObject({
+      code: 'TOOL_DEFINITION',
+      toolName: 'tree',
+      message: expect.stringMatching(/recursive.*pass deny: \["tree"\]/s),
+    });
+    const set = await mcpTools(await connectClient(), { deny: ['tree'] });
+    expect(await set.tools[0]?.execute({}, ctx())).toMatchObject({ blocks: [{ text: 'pong' }] });
   });
 });
 
