@@ -17,7 +17,7 @@ import type { AgentEvent, AgentEventMap } from './events.js';
 import type { RunResult } from './run-result.js';
 import { runLoop, type LoopConfig } from './run-loop.js';
 import { collaboratorTool, collaboratorUnpriced, type AsToolOptions, type RunCollaborator } from './as-tool.js';
-import type { CollaboratorOf, ParentRun } from './parent-run.js';
+import type { CollaboratorLink } from './parent-run.js';
 
 export interface AgentOptions {
   /** A Bedrock model id, inference-profile id or ARN, e.g. `us.amazon.nova-pro-v1:0`. */
@@ -223,7 +223,7 @@ export class Agent {
     input: string | ContentBlock[],
     options: RunOptions,
     handOutTrace: boolean,
-    link?: { parent: ParentRun | undefined; collaboratorOf: CollaboratorOf | undefined },
+    link?: CollaboratorLink,
   ): AsyncGenerator<AgentEvent, RunResult> {
     const run = this.start(input, options, link);
     try {
@@ -257,11 +257,7 @@ export class Agent {
     }
   }
 
-  private start(
-    input: string | ContentBlock[],
-    options: RunOptions,
-    link?: { parent: ParentRun | undefined; collaboratorOf: CollaboratorOf | undefined },
-  ): ActiveRun {
+  private start(input: string | ContentBlock[], options: RunOptions, link?: CollaboratorLink): ActiveRun {
     checkPrompt(input);
     const controller = new AbortController();
     const outer = options.signal;

@@ -6,7 +6,7 @@ import { toolContent } from '../tools/tool-output.js';
 import { toNovaInputSchema } from '../tools/tool-schema.js';
 import { buildTool, checkToolBasics, invalidInputMessage, parseWith, type Tool, type ZodLikeSchema } from '../tools/tool.js';
 import type { AgentEvent } from './events.js';
-import { parentRuns, type CollaboratorOf, type ParentRun } from './parent-run.js';
+import { parentRuns, type CollaboratorLink } from './parent-run.js';
 import type { RunResult } from './run-result.js';
 
 export interface AsToolOptions {
@@ -27,7 +27,7 @@ export interface AsToolOptions {
 export type RunCollaborator = (
   input: string | ContentBlock[],
   options: { sessionId?: string; signal: AbortSignal },
-  link: { parent: ParentRun | undefined; collaboratorOf: CollaboratorOf | undefined },
+  link: CollaboratorLink,
 ) => AsyncGenerator<AgentEvent, RunResult>;
 
 /** For a supervisor's `maxCostUsd` check: the models without a known price a collaborator tool may call. */

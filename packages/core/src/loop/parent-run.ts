@@ -26,3 +26,9 @@ export interface CollaboratorOf {
   parentRunId: string;
   collaboratorName: string;
 }
+
+/** What a collaborator's run is started with (both absent for a top-level run). */
+export interface CollaboratorLink {
+  parent: ParentRun | undefined;
+  collaboratorOf: CollaboratorOf | undefined;
+}
