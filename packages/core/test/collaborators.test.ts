@@ -199,6 +199,47 @@ describe('agent.asTool(): an agent as a collaborator of another', () => {
     expect(result.steps).toHaveLength(1);
   });
 
+  it("a collaborator past its timeoutMs is cancelled: an error result, and none of its parts after the call's observation", async () => {
+    const server = await start({
+      responder: (call) => {
+        if (call.modelId === NOVA_LITE) return { ...say('too late'), latencyMs: 1_500 };
+        return call.turnIndex === 0 ? useTool('billing', { request: 'x' }) : say('ok');
+      },
+    });
+    const billing = agentOn(server, { model: NOVA_LITE });
+    const supervisor = agentOn(server, {
+      tools: [billing.asTool({ name: 'billing', description: 'Answers billing questions', timeoutMs: 200 })],
+    });
+    const started = Date.now();
+    const result = await supervisor.run('How much?');
+    expect(Date.now() - started).toBeLessThan(1_400);
+    expect(result.text).toBe('ok');
+    expect(result.steps[0]?.toolCalls[0]).toMatchObject({ status: 'error', error: expect.stringMatching(/did not finish within 200 ms/) });
+    const observationAt = result.trace.findIndex((part) => orchestration(part) !== undefined && 'observation' in orchestration(part)!);
+    expect(result.trace.slice(observationAt).every((part) => part.parentRunId === undefined)).toBe(true);
+  });
+
+  it('a collaborator that reaches its step limit answers with what it has', async () => {
+    const lookup = tool({ name: 'lookup', description: 'Look up an invoice', input: z.object({ id: z.string() }), run: () => 'found' });
+    const server = await start({
+      responder: (call) => {
+        if (call.modelId === NOVA_LITE) return call.turnIndex < 1 ? useTool('lookup', { id: 'inv-1' }) : say('Partial: inv-1 found.');
+        return call.turnIndex === 0 ? useTool('billing', { request: 'x' }) : say('ok');
+      },
+    });
+    const billing = agentOn(server, { model: NOVA_LITE, tools: [lookup], maxSteps: 2 });
+    const result = await agentOn(server, { tools: [billing.asTool({ name: 'billing', description: 'Answers billing questions' })] }).run(
+      'How much?',
+    );
+    expect(result.steps[0]?.toolCalls[0]).toMatchObject({ status: 'success', content: [{ text: 'Partial: inv-1 found.' }] });
+    const liteBodies = bodies(server).filter((_, i) => server.requests[i]?.modelId === NOVA_LITE);
+    expect(liteBodies).toHaveLength(2);
+    expect(JSON.stringify(liteBodies[1]?.messages.at(-1))).toMatch(/reached the step limit/);
+    const nested = result.trace.filter((part) => part.parentRunId !== undefined);
+    const finish = nested.map(orchestration).find((o) => o && 'observation' in o && o.observation.type === 'FINISH');
+    expect(finish).toBeDefined();
+  });
+
   it('a collaborator that fails gives the supervisor an error result, and the run goes on', async () => {
     const server = await start({
       responder: (call) =>
