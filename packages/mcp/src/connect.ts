@@ -32,8 +32,8 @@ export interface Connection {
   client: McpClient;
   /** The command line or URL, for messages. */
   label: string;
-  /** Whether `close()` should close the client (not one the caller passed in). */
-  owned: boolean;
+  /** Ends the connection (a client the caller passed in is left open). */
+  close(): Promise<void>;
   /** The last lines the child wrote to stderr, for the message when it dies. */
   stderrTail(): string;
   /** The child's pid, for a stdio server. */
@@ -47,7 +47,7 @@ export async function connect(source: McpSource, timeoutMs: number): Promise<Con
     return {
       client: source,
       label: source.getServerVersion()?.name ?? 'the MCP client',
-      owned: false,
+      close: async () => undefined,
       stderrTail: () => '',
       pid: undefined,
     };
@@ -69,7 +69,12 @@ export async function connect(source: McpSource, timeoutMs: number): Promise<Con
     }
     const transport = new StreamableHTTPClientTransport(parsed, headers ? { requestInit: { headers } } : undefined);
     await start(client, transport, parsed.href, timeoutMs, () => '');
-    return { client, label: parsed.href, owned: true, stderrTail: () => '', pid: undefined };
+    const close = async () => {
+      // Ends the session on the server too (an HTTP DELETE), so it need not wait for it to expire.
+      await transport.terminateSession().catch(() => undefined);
+      await client.close();
+    };
+    return { client, label: parsed.href, close, stderrTail: () => '', pid: undefined };
   }
   if (typeof source !== 'object' || source === null || typeof source.command !== 'string' || source.command === '') {
     throw new McpError(
@@ -93,7 +98,7 @@ export async function connect(source: McpSource, timeoutMs: number): Promise<Con
   });
   const stderrTail = () => tail.trim();
   await start(client, transport, label, timeoutMs, stderrTail);
-  return { client, label, owned: true, stderrTail, pid: transport.pid ?? undefined };
+  return { client, label, close: () => client.close(), stderrTail, pid: transport.pid ?? undefined };
 }
 
 async function start(

@@ -147,11 +147,11 @@ export async function mcpTools(source: McpSource, options: McpToolsOptions = {})
           label,
           `The MCP tools of ${label} were closed with close(); create them again to use them.`,
         );
-        if (connection.owned) await client.close();
+        await connection.close();
       },
     };
   } catch (error) {
-    if (connection.owned) await client.close().catch(() => undefined);
+    await connection.close().catch(() => undefined);
     throw error;
   }
 }

@@ -24,6 +24,8 @@ export interface ServeMcpOptions {
 export interface McpServing {
   /** For `'http'`: the endpoint to give clients, e.g. `http://127.0.0.1:40123/mcp`. */
   readonly url: string | undefined;
+  /** MCP sessions open now (HTTP: until the client ends its session or `close()`; stdio: 1). */
+  readonly openSessions: number;
   /** Stops serving: open MCP sessions are closed, and runs in progress are cancelled. */
   close(): Promise<void>;
 }
@@ -43,7 +45,7 @@ export async function serveMcp(agent: Agent, options: ServeMcpOptions): Promise<
   if (transport === 'stdio') {
     const server = agentServer(agent, name, description, `mcp:${name}:${randomUUID()}`);
     await server.connect(new StdioServerTransport());
-    return { url: undefined, close: () => server.close() };
+    return { url: undefined, openSessions: 1, close: () => server.close() };
   }
   if (transport !== 'http') {
     throw new McpError('MCP_CONFIG', name, `serveMcp: transport must be 'stdio' or 'http' (got ${JSON.stringify(transport)}).`);
@@ -137,6 +139,9 @@ async function serveHttp(agent: Agent, name: string, description: string, port: 
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}/mcp`;
   return {
     url,
+    get openSessions() {
+      return sessions.size;
+    },
     async close() {
       await Promise.all([...sessions.values()].map(({ server }) => server.close().catch(() => undefined)));
       sessions.clear();

@@ -60,6 +60,11 @@ describe('serveMcp over Streamable HTTP', () => {
     const second = await tools(serving.url as string);
     expect(text(await second.tools[0]!.execute({ request: 'March total?' }, ctx()))).toBe('Answer 1: $42.');
     expect(server.requests.map((request) => (request.body as { messages: unknown[] }).messages.length)).toEqual([1, 3, 1]);
+    expect(serving.openSessions).toBe(2);
+    // close() ends the MCP session on the server too.
+    await first.close();
+    await second.close();
+    expect(serving.openSessions).toBe(0);
   });
 
   it('a run that fails is an isError result, and a bad request says how to call', async () => {
