@@ -3,6 +3,8 @@ import { Agent, tool, type RunResult } from '@novaloop/core';
 import { startLocalBedrock, type LocalBedrock } from '@novaloop/bedrock-local';
 import { SqliteSessionStore, StoreDriverMissingError } from '@novaloop/memory';
 import { mcpTools, McpError, serveMcp, type McpTools } from '@novaloop/mcp';
+import { calculator, type ToolCallErrorCode } from '@novaloop/tools';
+import { jsonlTraceSink, type TraceLine } from '@novaloop/trace';
 import { z } from 'zod';
 
 const add = tool({
@@ -27,5 +29,10 @@ tool({
 const served = await serveMcp(agent, { name: 'helper', transport: 'http' });
 const remote: McpTools = await mcpTools(served.url ?? '', { prefix: 'helper_' });
 const collaborator = agent.asTool({ name: 'helper', description: 'Helps' });
-const code: string = new McpError('MCP_CONFIG', 'x', 'y').code;
-console.log(text, deleted, missing, bedrock.endpoint, remote.tools.length, collaborator.name, code, result.usageByModel);
+const mcpCode: string = new McpError('MCP_CONFIG', 'x', 'y').code;
+const sink = jsonlTraceSink('run.jsonl');
+const detach: () => void = sink.attach(new Agent({ model: 'us.amazon.nova-micro-v1:0', tools: [calculator()] }));
+const code: ToolCallErrorCode = 'SQL_READ_ONLY';
+const line: TraceLine | undefined = undefined;
+console.log(text, deleted, missing, bedrock.endpoint, remote.tools.length, collaborator.name, mcpCode, result.usageByModel);
+console.log(detach, code, line);
