@@ -4,3 +4,6 @@ import { startLocalBedrock } from '@novaloop/bedrock-local';
 
 export const made: Agent = new Agent({ model: 'us.amazon.nova-micro-v1:0' });
 export const starting: ReturnType<typeof startLocalBedrock> = startLocalBedrock({});
+import { mcpTools } from '@novaloop/mcp';
+
+export const fromMcp: typeof mcpTools = mcpTools;

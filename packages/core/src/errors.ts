@@ -65,7 +65,13 @@ export type NovaloopErrorCode =
   | 'TRACE_SINK_CLOSED'
   | 'TRACE_FILE_UNREADABLE'
   | 'TRACE_FILE_EMPTY'
-  | 'TRACE_USAGE';
+  | 'TRACE_USAGE'
+  // @novaloop/mcp
+  | 'MCP_CONFIG'
+  | 'MCP_CONNECT_FAILED'
+  | 'MCP_SERVER_CLOSED'
+  | 'MCP_CALL_TIMEOUT'
+  | 'MCP_CALL_FAILED';
 
 // A registered symbol is the same in every copy of this package loaded in one process, so
 // `isNovaloopError` holds for an error thrown by another copy, where `instanceof` would not.

@@ -11,9 +11,25 @@ export { extract } from './structured/extract.js';
 export type { ExtractOptions, ExtractResult } from './structured/extract.js';
 export type { StructuredCallOptions } from './structured/call-options.js';
 export type { PromptCacheMode } from './model/prompt-cache.js';
+export type { AsToolOptions } from './loop/as-tool.js';
+export { jsonSchemaTool } from './tools/json-schema-tool.js';
+export type { JsonSchemaToolOptions } from './tools/json-schema-tool.js';
+export { toNovaJsonSchema } from './tools/tool-schema.js';
+export type { NovaJsonSchema } from './tools/tool-schema.js';
+export { toolContent } from './tools/tool-output.js';
+export type { ToolContent } from './tools/tool-output.js';
 export { tool } from './tools/tool.js';
 export { toolResultText } from './tools/tool-output.js';
-export type { Tool, ToolContext, ToolSession, ToolOptions, ToolTraceAs, InferToolInput, ZodLikeSchema } from './tools/tool.js';
+export type {
+  Tool,
+  ToolContext,
+  ToolSession,
+  ToolOptions,
+  ToolTraceAs,
+  CollaboratorTraceAs,
+  InferToolInput,
+  ZodLikeSchema,
+} from './tools/tool.js';
 export type { JsonSchemaObject } from './tools/tool-schema.js';
 export type { JsonValue } from './json.js';
 export type { AgentEvent, AgentEventMap, AgentEventType, ModelCallPurpose } from './loop/events.js';
@@ -27,6 +43,8 @@ export type {
   ActionGroupInvocationInput,
   KnowledgeBaseInvocationInput,
   FinishInvocationInput,
+  AgentCollaboratorInvocationInput,
+  AgentCollaboratorObservation,
   Observation,
   ActionGroupObservation,
   KnowledgeBaseObservation,

@@ -12,6 +12,8 @@ import type {
 import type {
   ActionGroupInvocationInput,
   ActionGroupObservation,
+  AgentCollaboratorInvocationInput,
+  AgentCollaboratorObservation,
   FailureTrace,
   FinishInvocationInput,
   FinishObservation,
@@ -33,11 +35,13 @@ export const asAgentsFailure = (trace: FailureTrace): AgentsFailureTrace => trac
 export const invocationInputs = {
   actionGroup: (input: ActionGroupInvocationInput): AgentsInvocationInput => input,
   knowledgeBase: (input: KnowledgeBaseInvocationInput): AgentsInvocationInput => input,
+  agentCollaborator: (input: AgentCollaboratorInvocationInput): AgentsInvocationInput => input,
   finish: (input: FinishInvocationInput): AgentsInvocationInput => input,
 };
 export const observations = {
   actionGroup: (observation: ActionGroupObservation): AgentsObservation => observation,
   knowledgeBase: (observation: KnowledgeBaseObservation): AgentsObservation => observation,
+  agentCollaborator: (observation: AgentCollaboratorObservation): AgentsObservation => observation,
   finish: (observation: FinishObservation): AgentsObservation => observation,
   reprompt: (observation: RepromptObservation): AgentsObservation => observation,
   askUser: (observation: AskUserObservation): AgentsObservation => observation,

@@ -25,6 +25,8 @@ import { ROUTE_TOOL } from '../routing/choose-route.js';
 import { systemWithCachePoint, type PromptCacheMode } from '../model/prompt-cache.js';
 import { enumTool, forcing, GREEDY } from '../structured/forced-tool.js';
 import type { ModelCallRequest } from '../model/drive-model-call.js';
+import { collaboratorTool, collaboratorUnpriced, type AsToolOptions, type RunCollaborator } from './as-tool.js';
+import type { CollaboratorLink } from './parent-run.js';
 
 export interface AgentOptions {
   /**
@@ -113,7 +115,7 @@ export interface ResumeOptions {
 }
 
 type Start =
-  | { kind: 'prompt'; input: string | ContentBlock[]; options: RunOptions }
+  | { kind: 'prompt'; input: string | ContentBlock[]; options: RunOptions; link?: CollaboratorLink | undefined }
   | { kind: 'resume'; sessionId: string; answers: readonly ResumeAnswer[]; options: ResumeOptions };
 
 const DEFAULT_FINAL_STEP_PROMPT =
@@ -144,6 +146,8 @@ export class Agent {
   private readonly onListenerError: (error: ListenerError) => void;
   /** Whether a run may pause (a tool returns control or needs approval). */
   private readonly pausable: boolean;
+  /** Models a run of this agent may call without a known price (its collaborators' included). */
+  private readonly unpriced: readonly string[];
 
   constructor(options: AgentOptions) {
     const routed = isCascade(options.model) ? options.model : undefined;
@@ -169,21 +173,23 @@ export class Agent {
     const priceOf = (modelId: string): ModelPrice | undefined =>
       (!routed ? options.price : undefined) ?? prices.get(modelId) ?? modelInfo(modelId).price;
     const stepModels = routed ? Object.values<string>(routed.routes) : [options.model as string];
+    const tools = checkToolSet(options.tools ?? []);
+    // Every model a run may call, collaborators' included, is priced, or a budget would silently stop counting.
+    const unpriced = [
+      ...[...stepModels, ...(routed?.classifier !== undefined ? [routed.classifier] : [])].filter((id) => !priceOf(id)),
+      ...(options.context?.models ?? []).filter((id) => !prices.has(id) && !modelInfo(id).price),
+      ...[...tools.values()].flatMap((tool) => collaboratorUnpriced.get(tool)?.() ?? []),
+    ];
+    this.unpriced = [...new Set(unpriced)];
     if (options.maxCostUsd !== undefined) {
       if (!(options.maxCostUsd > 0)) throw new AgentConfigError('`maxCostUsd` must be a positive number of USD.');
-      // Every model a run may call is priced, or the budget would silently stop counting.
-      const unpriced = [
-        ...[...stepModels, ...(routed?.classifier !== undefined ? [routed.classifier] : [])].filter((id) => !priceOf(id)),
-        ...(options.context?.models ?? []).filter((id) => !prices.has(id) && !modelInfo(id).price),
-      ];
       if (unpriced.length > 0) {
         throw new AgentConfigError(
-          `No price is known for ${unpriced.join(', ')}, so maxCostUsd cannot be enforced. Pass \`price\` for the agent's model ` +
-            'and `prices` for the others (USD per 1M tokens).',
+          `No price is known for ${this.unpriced.join(', ')}, so maxCostUsd cannot be enforced. Pass \`price\` for the agent's model ` +
+            "and `prices` for the others (USD per 1M tokens); for a collaborator's model, give them to the collaborator agent.",
         );
       }
     }
-    const tools = checkToolSet(options.tools ?? []);
     const system = typeof options.system === 'string' ? (options.system ? [{ text: options.system }] : undefined) : options.system;
     const toolSpecs = [...tools.values()].map((tool) => tool.spec);
 
@@ -320,7 +326,23 @@ export class Agent {
     return this.config.transport.client;
   }
 
-  /** `stream()`'s and `streamResume()`'s drain: every event, and the trace parts derived from it, handed out in order. */
+  /**
+   * This agent as a tool of another agent (a supervisor): the model calls it with a request, this
+   * agent runs with its own prompt, tools, model and session (the supervisor's session id plus
+   * `name`), and its answer is the tool result. The supervisor's abort and budget reach it, its cost
+   * counts in the supervisor's result, and its trace parts join the supervisor's trace.
+   */
+  asTool(options: AsToolOptions): Tool {
+    const run: RunCollaborator = (input, runOptions, link) => this.drive({ kind: 'prompt', input, options: runOptions, link });
+    const made = collaboratorTool(options, run);
+    collaboratorUnpriced.set(made, () => this.unpriced);
+    return made;
+  }
+
+  /**
+   * `stream()`'s and `streamResume()`'s drain (and a collaborator's, started with its `link` to the
+   * supervisor's run): every event, and the trace parts derived from it, handed out in order.
+   */
   private async *drive(begin: Start): AsyncGenerator<AgentEvent, RunResult> {
     const run = this.start(begin);
     try {
@@ -388,8 +410,9 @@ export class Agent {
       store: given === undefined && this.defaultMemory && !this.pausable ? undefined : this.memory,
       sessionAttributes: begin.kind === 'prompt' ? begin.options.sessionAttributes : undefined,
       output,
+      parent: begin.kind === 'prompt' ? begin.link?.parent : undefined,
     });
-    const trace = new TraceBuilder(runId, sessionId, this.config.tools);
+    const trace = new TraceBuilder(runId, sessionId, this.config.tools, begin.kind === 'prompt' ? begin.link?.collaboratorOf : undefined);
     return { loop, trace, controller, outer, onAbort, finished: false };
   }
 

@@ -88,6 +88,11 @@ export type AgentEvent =
    * the answered calls follow, then its steps from `stepIndex + 1`.
    */
   | (StepBase & { type: 'resume'; invocationId: string; calls: PendingCall[] })
+  /**
+   * A trace part of a collaborator (`agent.asTool()`) this step's tool call `toolUseId` is running; the
+   * same part also comes as a 'trace' part of this run. `part.runId` is the collaborator's run.
+   */
+  | (StepBase & { type: 'collaborator-trace'; toolUseId: string; collaboratorName: string; part: TracePart })
   | (StepBase & { type: 'step-end'; step: Step })
   /** A cascade chose the run's route (before the first step). */
   | (Base & { type: 'route'; decision: RouteDecision })

@@ -20,6 +20,7 @@ import { hasToolBlocks, OUTPUT_TOOL_NAME, PAST_OUTPUT_TOOL, type OutputSpec } fr
 import { chooseRoute, type RouteDecision, type Routing } from '../routing/choose-route.js';
 import { fixedCheckpoints, type PromptCacheMode } from '../model/prompt-cache.js';
 import { RunTotals } from './run-totals.js';
+import type { ParentRun } from './parent-run.js';
 
 export interface LoopConfig {
   transport: ModelTransport;
@@ -59,6 +60,8 @@ export interface LoopRun {
   sessionAttributes: SessionAttributes | undefined;
   /** Typed output: the run ends with an answer through the forced tool. */
   output: OutputSpec | undefined;
+  /** Set for a collaborator's run: the supervisor's tool call that started it. */
+  parent?: ParentRun | undefined;
 }
 
 /**
@@ -72,7 +75,7 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
   const prompt = start.kind === 'prompt' ? userMessage(start.input) : undefined;
   if (prompt) yield { type: 'run-start', ...ids, input: prompt };
 
-  const totals = new RunTotals(config.call.price !== undefined);
+  const totals = new RunTotals(config.call.price !== undefined, config.maxCostUsd, run.parent?.totals);
   const steps: Step[] = [];
   const log = new SessionLog(run.store, sessionId);
   let state: RunState | undefined;
@@ -114,6 +117,8 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
           defaultTimeoutMs: config.toolTimeoutMs,
           signal,
           context: { ...ids, stepIndex: paused.stepIndex, session: attributes.toolSession },
+          totals,
+          keepsSession: run.store !== undefined,
         });
         next = resultsMessage(paused, calls, stepIndex + 1 === config.maxSteps ? config.finalStepPrompt : undefined);
         history = [...history, paused.message];
@@ -163,6 +168,7 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
         log,
         totals,
         attempts: { count: 0 },
+        keepsSession: run.store !== undefined,
         call: call.base.toolConfig || run.output || !hasToolBlocks(history) ? call : withPastOutputTool(call),
         output: outputState(call, run.output),
         route: route?.route ?? keptRoute,
@@ -173,7 +179,7 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
       // The answers are stored on their own, before the next model call: this append is what makes a
       // resume happen once (a concurrent one conflicts here, or at the claim).
       if (resolved) await conflictAsResume(log.save([], attributes, conversation), resolved);
-      stopReason ??= decideStop({ aborted: signal.aborted, costUsd: totals.costUsd, maxCostUsd: config.maxCostUsd });
+      stopReason ??= decideStop({ aborted: signal.aborted, ...totals.budget() });
     }
     while (stopReason === undefined && state) {
       const outcome = yield* runStep(state, stepIndex);
@@ -203,7 +209,8 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
     stopReason: stopReason ?? 'aborted',
     steps,
     trace: [],
-    usage: totals.usage,
+    // A copy: a collaborator given up on may still be counting into the totals.
+    usage: { ...totals.usage },
     costUsd: totals.costUsd,
     usageByModel: totals.byModel(),
     route,

@@ -38,9 +38,12 @@ export interface RunResult {
   trace: TracePart[];
   /** Tokens over every model request of the run: repaired and refused attempts and summaries included. */
   usage: Usage;
-  /** USD; `undefined` when the model's price is unknown (never 0 for "unknown"). */
+  /**
+   * USD; `undefined` when the model's price is unknown (never 0 for "unknown"). `usage` and `costUsd`
+   * include the runs of collaborators (`agent.asTool()`) this run called.
+   */
   costUsd: number | undefined;
-  /** Usage and cost per model id (as sent): the steps' model, a cascade's classifier, a summarizing policy's model. */
+  /** Usage and cost per model id (as sent): the steps' model, a cascade's classifier, a summarizing policy's model, and every collaborator's. */
   usageByModel: Record<string, ModelUsage>;
   /** How a cascade chose this run's model; `undefined` when the agent's `model` is a model id. */
   route: RouteDecision | undefined;

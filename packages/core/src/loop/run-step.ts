@@ -53,6 +53,8 @@ export interface RunState {
   fixedCheckpoints: number;
   /** The message after which the previous step sent its moving cachePoint. */
   previousCacheMark: Message | undefined;
+  /** Whether the session is stored (collaborators called by this run keep theirs only if so). */
+  keepsSession: boolean;
 }
 
 export interface StepOutcome {
@@ -130,14 +132,15 @@ export async function* runStep(run: RunState, stepIndex: number): AsyncGenerator
           defaultTimeoutMs: config.toolTimeoutMs,
           signal,
           context: toolContext,
+          totals: run.totals,
+          keepsSession: run.keepsSession,
         });
   const paused =
     plan.pending.length === 0 ? undefined : plan.pending.some((c) => c.kind === 'return_control') ? 'return_control' : 'needs_approval';
   const accepted = answer?.ok === true;
   const stop = decideStop({
     aborted: signal.aborted,
-    costUsd: run.totals.costUsd,
-    maxCostUsd: config.maxCostUsd,
+    ...run.totals.budget(),
     step: {
       stopReason: called.turn.stopReason,
       calledTools: (toolUses.length > 0 || answer?.ok === false) && !accepted,

@@ -3,6 +3,8 @@ import type { NovaloopError } from '../errors.js';
 import { sentMessages, type AgentEvent } from '../loop/events.js';
 import type { ToolCall } from '../loop/run-result.js';
 import type { PendingCall } from '../session/session-store.js';
+import type { CollaboratorOf } from '../loop/parent-run.js';
+import { collaboratorPrompt } from '../loop/as-tool.js';
 import type { Tool } from '../tools/tool.js';
 import { toolResultText } from '../tools/tool-output.js';
 import type {
@@ -33,12 +35,16 @@ export class TraceBuilder {
   private readonly sizes = new MessageSizes();
   private stepIndex = 0;
   private stepStart = new Date();
+  /** The run of each collaborator call, by toolUseId, from the first of its parts. */
+  private readonly collaboratorRuns = new Map<string, string>();
 
   constructor(
     /** The run's id; a resumed run takes the paused run's, from its events. */
     private runId: string,
     private readonly sessionId: string,
     private readonly tools: ReadonlyMap<string, Tool>,
+    /** Set when this run is a collaborator's: every part carries the supervisor's run id and the name. */
+    private readonly collaboratorOf?: CollaboratorOf,
   ) {}
 
   /** Whether the parts of `event` go before it in the stream (else after it). */
@@ -84,6 +90,11 @@ export class TraceBuilder {
       case 'resume':
         this.stepIndex = event.stepIndex;
         return undefined;
+      case 'collaborator-trace':
+        // The collaborator's own builder made the part (with its parentRunId); this run hands it on.
+        if (!this.collaboratorRuns.has(event.toolUseId)) this.collaboratorRuns.set(event.toolUseId, event.part.runId);
+        this.all.push(event.part);
+        return [event.part];
       case 'step-end':
         return event.step.toolCalls.length > 0 || event.step.pending !== undefined ? undefined : this.finish(event.step.text);
       case 'error':
@@ -170,7 +181,22 @@ export class TraceBuilder {
 
   private toolInput(toolUseId: string, name: string, input: unknown): TracePart {
     const traceId = this.traceId();
-    const traceAs = this.tools.get(name)?.traceAs;
+    const tool = this.tools.get(name);
+    const traceAs = tool?.traceAs;
+    if (traceAs?.type === 'AGENT_COLLABORATOR') {
+      return this.orchestration({
+        invocationInput: {
+          traceId,
+          invocationType: 'AGENT_COLLABORATOR',
+          agentCollaboratorInvocationInput: {
+            agentCollaboratorName: traceAs.collaboratorName,
+            input: { type: 'TEXT', text: collaboratorPrompt(input) },
+          },
+          function: name,
+          invocationId: toolUseId,
+        },
+      });
+    }
     const query = isRecord(input) ? input.query : undefined;
     if (traceAs?.type === 'KNOWLEDGE_BASE' && typeof query === 'string') {
       return this.orchestration({
@@ -187,6 +213,7 @@ export class TraceBuilder {
       InvocationInput,
       { invocationType: 'ACTION_GROUP' }
     >['actionGroupInvocationInput'];
+    if (tool?.schemaNotes) actionGroupInvocationInput.schemaNotes = [...tool.schemaNotes];
     const part = this.orchestration({ invocationInput: { traceId, invocationType: 'ACTION_GROUP', actionGroupInvocationInput } });
     this.pending.set(part, () => (actionGroupInvocationInput.parameters = parametersOf(input)));
     return part;
@@ -218,7 +245,27 @@ export class TraceBuilder {
 
   private toolObservation(call: ToolCall): TracePart {
     const traceId = this.traceId();
-    if (this.tools.get(call.name)?.traceAs?.type === 'KNOWLEDGE_BASE') {
+    const traceAs = this.tools.get(call.name)?.traceAs;
+    if (traceAs?.type === 'AGENT_COLLABORATOR') {
+      const output = { type: 'TEXT', text: '' } as { type: 'TEXT'; text: string };
+      const collaboratorRunId = this.collaboratorRuns.get(call.toolUseId);
+      const part = this.observation({
+        traceId,
+        type: 'AGENT_COLLABORATOR',
+        agentCollaboratorInvocationOutput: {
+          agentCollaboratorName: traceAs.collaboratorName,
+          output,
+          metadata: { totalTimeMs: Math.round(call.durationMs) },
+        },
+        invocationId: call.toolUseId,
+        status: call.status,
+        ...(collaboratorRunId ? { collaboratorRunId } : {}),
+      });
+      const content: readonly ToolResultContentBlock[] = call.content;
+      this.pending.set(part, () => (output.text = toolResultText(content)));
+      return part;
+    }
+    if (traceAs?.type === 'KNOWLEDGE_BASE') {
       const retrievedReferences = call.status === 'success' ? referencesOf(call.content) : undefined;
       if (retrievedReferences) {
         return this.observation({
@@ -263,7 +310,7 @@ export class TraceBuilder {
   }
 
   private record(trace: TracePart['trace']): TracePart {
-    const part: TracePart = { runId: this.runId, sessionId: this.sessionId, eventTime: new Date(), trace };
+    const part: TracePart = { runId: this.runId, sessionId: this.sessionId, ...this.collaboratorOf, eventTime: new Date(), trace };
     this.all.push(part);
     return part;
   }
