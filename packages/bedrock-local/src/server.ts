@@ -11,6 +11,7 @@ import { FaultInjector, type FaultPlan } from './faults.js';
 import { resolveModel } from './models.js';
 import { PromptCache } from './prompt-cache.js';
 import { CompiledScript, type Script } from './script.js';
+import { verifySignature, type SignatureCheck } from './verify-signature.js';
 import type { StopReason, TokenUsage } from './wire-types.js';
 
 export interface LocalBedrockOptions {
@@ -31,6 +32,12 @@ export interface LocalBedrockOptions {
   recordRequests?: boolean;
   /** Clock for prompt-cache TTLs, in ms; defaults to `Date.now`. */
   clock?: () => number;
+  /**
+   * Check every request's SigV4 signature against these credentials (or its Bearer token against
+   * `apiKeys`), answering a bad or expired one with Bedrock's 403. Off by default: any well-formed
+   * Authorization header is accepted.
+   */
+  signatures?: SignatureCheck;
 }
 
 export interface RecordedRequest {
@@ -131,6 +138,9 @@ export async function startLocalBedrock(options: LocalBedrockOptions = {}): Prom
     const auth = req.headers.authorization;
     if (!auth) throw serviceErrors.missingAuth();
     if (!auth.startsWith('AWS4-HMAC-SHA256 ') && !auth.startsWith('Bearer ')) throw serviceErrors.badAuth();
+    if (options.signatures) {
+      verifySignature(options.signatures, { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body: payload });
+    }
     const match = req.method === 'POST' ? ROUTE.exec((req.url ?? '').split('?')[0] ?? '') : null;
     if (!match) throw serviceErrors.unknownOperation();
     const routeName = match[2] as ConverseRoute;

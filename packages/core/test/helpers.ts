@@ -21,7 +21,8 @@ export interface BedrockKit {
 function kit(register: (cleanup: () => Promise<void>) => void): BedrockKit {
   return {
     async start(options) {
-      const server = await startLocalBedrock(options);
+      // Signatures are checked, so every test also proves the transport signs correctly.
+      const server = await startLocalBedrock({ signatures: { credentials: [LOCAL_CREDENTIALS] }, ...options });
       register(() => server.close());
       return server;
     },
