@@ -51,6 +51,8 @@ export interface RecordedRequest {
   /** Request body size in bytes. */
   bytes: number;
   protocol: 'h2' | 'http/1.1';
+  /** The request's headers as received (lower-case names; HTTP/2 pseudo-headers included). */
+  headers: Record<string, string | string[] | undefined>;
   /** HTTP status sent; 0 if the connection was dropped before any response. */
   status: number;
   /** The `x-amzn-errortype` sent, or the exception sent inside a stream (`cut` for a cut stream). */
@@ -106,6 +108,7 @@ export async function startLocalBedrock(options: LocalBedrockOptions = {}): Prom
       body: undefined,
       bytes: 0,
       protocol,
+      headers: req.headers,
       status: 0,
       durationMs: 0,
     };

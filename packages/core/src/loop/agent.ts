@@ -6,6 +6,8 @@ import { estimateTokens } from '../context/estimate-tokens.js';
 import type { ContextPolicy } from '../context/policy.js';
 import { AgentConfigError, ListenerError } from '../errors.js';
 import { createBedrockClient, type ClientConfig } from '../model/client.js';
+import { sdkWire, type ConverseWire } from '../model/converse-wire.js';
+import { LeanConverseWire } from '../model/lean/lean-wire.js';
 import { resolveInference, type InferenceOptions } from '../model/inference.js';
 import { modelInfo, type ModelPrice } from '../model/model-catalog.js';
 import { resolveRetry, type RetryOptions } from '../model/retry-policy.js';
@@ -30,8 +32,15 @@ export interface AgentOptions {
   greedyToolDecoding?: boolean;
   /** A Bedrock client used exactly as given (its own retry settings included). */
   client?: BedrockRuntimeClient;
-  /** Settings for the client the agent builds when `client` is not given. */
+  /** Settings for the client the agent builds when `client` is not given (either transport). */
   clientConfig?: ClientConfig;
+  /**
+   * How model calls reach Bedrock when `client` is not given: `'sdk'` (default), the AWS SDK's
+   * BedrockRuntimeClient; or `'lean'`, Converse over node:http(s) with the SDK's signer, credential
+   * chain and event-stream codec but without its middleware stack (less CPU per call). Same events,
+   * errors and retries either way.
+   */
+  transport?: 'sdk' | 'lean';
   /** ConverseStream (default) or Converse; the events and results are the same. */
   stream?: boolean;
   retry?: RetryOptions;
@@ -95,7 +104,6 @@ export class Agent {
   readonly events = new EventEmitter<AgentEventMap>();
   readonly memory: SessionStore;
   private readonly config: LoopConfig;
-  private readonly ownsClient: boolean;
   /** Whether `memory` is the default store the agent made (runs without a sessionId keep nothing there). */
   private readonly defaultMemory: boolean;
   private readonly onListenerError: (error: ListenerError) => void;
@@ -138,11 +146,18 @@ export class Agent {
     this.model = options.model;
     this.defaultMemory = options.memory === undefined;
     this.memory = options.memory ?? new InMemorySessionStore();
-    this.ownsClient = options.client === undefined;
+    if (options.transport !== undefined && options.transport !== 'sdk' && options.transport !== 'lean') {
+      throw new AgentConfigError(`\`transport\` must be 'sdk' or 'lean' (got ${JSON.stringify(options.transport)}).`);
+    }
+    if (options.client !== undefined && options.transport === 'lean') {
+      throw new AgentConfigError(
+        "`transport: 'lean'` builds its own connection, so it cannot use the `client` you passed. Pass either `client` or `transport: 'lean'` (with `clientConfig`).",
+      );
+    }
     this.onListenerError = options.onListenerError ?? ((error) => process.emitWarning(error));
     this.config = {
       transport: {
-        client: options.client ?? createBedrockClient(options.clientConfig),
+        wire: makeWire(options),
         stream: options.stream ?? true,
         retry,
         random: Math.random,
@@ -192,7 +207,7 @@ export class Agent {
 
   /** Closes the connections of the client the agent made (a client you passed in is left alone). */
   close(): void {
-    if (this.ownsClient) this.config.transport.client.destroy();
+    this.config.transport.wire.close();
   }
 
   /**
@@ -289,6 +304,19 @@ export class Agent {
       // A failing error handler must not change the run either.
     }
   }
+}
+
+function makeWire(options: AgentOptions): ConverseWire {
+  if (options.client) return sdkWire(options.client, false);
+  if (options.transport === 'lean') {
+    const { credentials, ...rest } = options.clientConfig ?? {};
+    // A copy: the caller's object may be frozen, or change after the agent is made.
+    return new LeanConverseWire({
+      ...rest,
+      ...(credentials ? { credentials: typeof credentials === 'function' ? credentials : { ...credentials } } : {}),
+    });
+  }
+  return sdkWire(createBedrockClient(options.clientConfig), true);
 }
 
 function positiveInteger(name: string, value: number): void {

@@ -1,0 +1,117 @@
+import type { ConverseRequest, ConverseStreamOutput } from '@aws-sdk/client-bedrock-runtime';
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import type { ConverseAnswer, ConverseWire } from '../converse-wire.js';
+import { authorizer, type Authorize, type CredentialsInput } from './authorize.js';
+import { decodeEventStream } from './decode-event-stream.js';
+import { requestBody, reviveMessageBlobs } from './json-body.js';
+import { resolveTarget, type Target, type TargetConfig } from './resolve-target.js';
+import { serviceErrorOf } from './service-error.js';
+
+export interface LeanWireConfig extends TargetConfig {
+  credentials?: CredentialsInput;
+  maxSockets?: number;
+  idleTimeoutMs?: number;
+}
+
+interface Ready {
+  target: Target;
+  authorize: Authorize;
+  agent: http.Agent;
+  send: typeof http.request;
+}
+
+/**
+ * Converse and ConverseStream straight over node:http(s), without the SDK's middleware stack: one
+ * keep-alive pool, a JSON body, a SigV4 signature (or API key), and the event-stream codec. It makes
+ * one attempt per call and leaves retries to the driver, like the SDK client the agent builds.
+ */
+export class LeanConverseWire implements ConverseWire {
+  private ready: Promise<Ready> | undefined;
+  private agent: http.Agent | undefined;
+
+  constructor(
+    private readonly config: LeanWireConfig = {},
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  async converse(request: ConverseRequest, signal: AbortSignal): Promise<ConverseAnswer> {
+    const response = await this.post('converse', request, signal);
+    const answer = JSON.parse(await readText(response)) as ConverseAnswer;
+    reviveMessageBlobs(answer.output?.message);
+    return answer;
+  }
+
+  async converseStream(request: ConverseRequest, signal: AbortSignal): Promise<AsyncIterable<ConverseStreamOutput>> {
+    const response = await this.post('converse-stream', request, signal);
+    return decodeEventStream(response);
+  }
+
+  close(): void {
+    this.agent?.destroy();
+  }
+
+  private async post(operation: 'converse' | 'converse-stream', request: ConverseRequest, signal: AbortSignal): Promise<IncomingMessage> {
+    const { target, authorize, agent, send } = await this.prepare();
+    const body = requestBody(request);
+    const { url } = target;
+    const port = url.port ? Number(url.port) : undefined;
+    const base = url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname;
+    const path = `${base}/model/${escapeLabel(request.modelId ?? '')}/${operation}`;
+    const headers = await authorize({
+      hostname: url.hostname,
+      port,
+      protocol: url.protocol,
+      path,
+      headers: {
+        'content-type': 'application/json',
+        'content-length': String(Buffer.byteLength(body)),
+        host: url.host,
+      },
+      body,
+    });
+    const idleTimeoutMs = this.config.idleTimeoutMs ?? 300_000;
+    return new Promise<IncomingMessage>((resolve, reject) => {
+      const outgoing = send({ agent, hostname: url.hostname, port, path, method: 'POST', headers, signal }, (response) => {
+        if (response.statusCode === 200) return resolve(response);
+        readText(response).then((text) => reject(serviceErrorOf(response, text)), reject);
+      });
+      outgoing.setTimeout(idleTimeoutMs, () => {
+        // Named as the SDK's handler names it, so both transports report the same code.
+        outgoing.destroy(
+          Object.assign(new Error(`The connection to ${url.host} was idle for ${idleTimeoutMs} ms.`), { name: 'TimeoutError' }),
+        );
+      });
+      outgoing.on('error', reject);
+      outgoing.end(body);
+    });
+  }
+
+  /** Region, endpoint and credentials are resolved on the first call, as the SDK does. */
+  private prepare(): Promise<Ready> {
+    this.ready ??= resolveTarget(this.config, this.env).then((target) => {
+      const secure = target.url.protocol === 'https:';
+      const options = { keepAlive: true, maxSockets: this.config.maxSockets ?? 256 };
+      this.agent = secure ? new https.Agent(options) : new http.Agent(options);
+      return {
+        target,
+        authorize: authorizer(target.region, this.config.credentials, this.env),
+        agent: this.agent,
+        send: secure ? https.request : http.request,
+      };
+    });
+    // A failed resolution (no region yet) is tried again on the next call.
+    this.ready.catch(() => (this.ready = undefined));
+    return this.ready;
+  }
+}
+
+/** The SDK's encoding of a path label (`:` → `%3A`, and !'()* too). */
+const escapeLabel = (value: string): string =>
+  encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+async function readText(response: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of response) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
