@@ -82,7 +82,11 @@ export class LeanConverseWire implements ConverseWire {
           Object.assign(new Error(`The connection to ${url.host} was idle for ${idleTimeoutMs} ms.`), { name: 'TimeoutError' }),
         );
       });
-      outgoing.on('error', reject);
+      outgoing.on('error', (error: NodeJS.ErrnoException) => {
+        // The SDK's handler renames these so; the same name gives the same error code on both transports.
+        if (error.code !== undefined && TIMEOUT_CODES.has(error.code)) error.name = 'TimeoutError';
+        reject(error);
+      });
       outgoing.end(body);
     });
   }
@@ -105,6 +109,9 @@ export class LeanConverseWire implements ConverseWire {
     return this.ready;
   }
 }
+
+// @smithy/node-http-handler's NODEJS_TIMEOUT_ERROR_CODES.
+const TIMEOUT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
 
 /** The SDK's encoding of a path label (`:` → `%3A`, and !'()* too). */
 const escapeLabel = (value: string): string =>
