@@ -74,9 +74,18 @@ describe('bench harness', () => {
       ['novaloop-converse', undefined, 12],
       ['novaloop-stream', undefined, 12],
       ['novaloop-stream', 1000, 12],
+      ['lean-converse', undefined, 12],
+      ['lean-stream', undefined, 12],
     ]);
     for (const f of figures.concurrency) expect(f.wallMs).toBeGreaterThan(0);
-    expect(figures.coldStart.map((f) => f.variant)).toEqual(['raw-default', 'raw-pooled', 'novaloop-converse', 'novaloop-stream']);
+    expect(figures.coldStart.map((f) => f.variant)).toEqual([
+      'raw-default',
+      'raw-pooled',
+      'novaloop-converse',
+      'novaloop-stream',
+      'lean-converse',
+      'lean-stream',
+    ]);
     for (const f of figures.coldStart) expect(f.medianMs).toBeGreaterThan(f.medianLoadedMs);
     expect(figures.moduleLoad.packages.map((p) => p.name)).toEqual(['@aws-sdk/client-bedrock-runtime', 'zod', '@novaloop/core']);
 
