@@ -2,10 +2,10 @@ import type { ConverseRequest, ConverseStreamOutput } from '@aws-sdk/client-bedr
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { ConverseAnswer, ConverseWire } from '../converse-wire.js';
-import { authorizer, type Authorize, type CredentialsInput } from './authorize.js';
-import { decodeEventStream } from './decode-event-stream.js';
+import type { Authorize, CredentialsInput } from './authorize.js';
+import type { decodeEventStream } from './decode-event-stream.js';
 import { requestBody, reviveMessageBlobs } from './json-body.js';
-import { resolveTarget, type Target, type TargetConfig } from './resolve-target.js';
+import type { Target, TargetConfig } from './resolve-target.js';
 import { serviceErrorOf } from './service-error.js';
 
 export interface LeanWireConfig extends TargetConfig {
@@ -19,6 +19,7 @@ interface Ready {
   authorize: Authorize;
   agent: http.Agent;
   send: typeof http.request;
+  decode: typeof decodeEventStream;
 }
 
 /**
@@ -44,7 +45,7 @@ export class LeanConverseWire implements ConverseWire {
 
   async converseStream(request: ConverseRequest, signal: AbortSignal): Promise<AsyncIterable<ConverseStreamOutput>> {
     const response = await this.post('converse-stream', request, signal);
-    return decodeEventStream(response);
+    return (await this.prepare()).decode(response);
   }
 
   close(): void {
@@ -91,9 +92,18 @@ export class LeanConverseWire implements ConverseWire {
     });
   }
 
-  /** Region, endpoint and credentials are resolved on the first call, as the SDK does. */
+  /**
+   * Region, endpoint and credentials are resolved on the first call, as the SDK does. The signer,
+   * config loaders and codec are imported then too: an agent on the SDK transport never loads them.
+   */
   private prepare(): Promise<Ready> {
-    this.ready ??= resolveTarget(this.config, this.env).then((target) => {
+    this.ready ??= (async () => {
+      const [{ resolveTarget }, { authorizer }, { decodeEventStream }] = await Promise.all([
+        import('./resolve-target.js'),
+        import('./authorize.js'),
+        import('./decode-event-stream.js'),
+      ]);
+      const target = await resolveTarget(this.config, this.env);
       const secure = target.url.protocol === 'https:';
       const options = { keepAlive: true, maxSockets: this.config.maxSockets ?? 256 };
       this.agent = secure ? new https.Agent(options) : new http.Agent(options);
@@ -102,8 +112,9 @@ export class LeanConverseWire implements ConverseWire {
         authorize: authorizer(target.region, this.config.credentials, this.env),
         agent: this.agent,
         send: secure ? https.request : http.request,
+        decode: decodeEventStream,
       };
-    });
+    })();
     // A failed resolution (no region yet) is tried again on the next call.
     this.ready.catch(() => (this.ready = undefined));
     return this.ready;
