@@ -131,7 +131,9 @@ export async function startLocalBedrock(options: LocalBedrockOptions = {}): Prom
           ? error
           : new BedrockServiceError(500, 'InternalServerException', `bedrock-local: ${(error as Error).message ?? String(error)}`);
       if (!(error instanceof BedrockServiceError)) console.error('bedrock-local: unexpected error', error);
-      sendError(res, failure, entry);
+      // The service's own clock is in the Date header; SDKs correct their clock skew from it.
+      const clock = options.signatures?.clock;
+      sendError(res, failure, entry, clock ? new Date(clock()).toUTCString() : undefined);
     } finally {
       entry.durationMs = performance.now() - startedAt;
     }
@@ -226,7 +228,7 @@ function safeDecode(value: string): string {
   }
 }
 
-function sendError(res: AnyResponse, error: BedrockServiceError, entry: RecordedRequest): void {
+function sendError(res: AnyResponse, error: BedrockServiceError, entry: RecordedRequest, date?: string): void {
   entry.status = error.status;
   entry.errorType = error.type;
   if (isGone(res) || res.headersSent) return;
@@ -236,6 +238,7 @@ function sendError(res: AnyResponse, error: BedrockServiceError, entry: Recorded
     'content-length': Buffer.byteLength(body),
     'x-amzn-errortype': `${error.type}:${ERROR_NAMESPACE}`,
     'x-amzn-requestid': randomUUID(),
+    ...(date ? { date } : {}),
   });
   res.end(body);
 }

@@ -125,6 +125,17 @@ describe('signing', () => {
     expect(error.message).toMatch(/The request signature we calculated does not match/);
   });
 
+  it.each(TRANSPORTS)('%s: after a clock-skew rejection, the next run signs with the server clock', async (transport) => {
+    const server = await start({ signatures: { credentials: [LOCAL_CREDENTIALS], clock: () => Date.now() + 20 * 60_000 } });
+    const agent = agentOn(server, { transport });
+    const error = (await agent.run('Hello').catch((e: unknown) => e)) as BedrockRequestError;
+    expect(error).toMatchObject({ bedrockCode: 'InvalidSignatureException', status: 403, retryable: false });
+    expect(error.message).toMatch(/Signature expired/);
+    const result = await agent.run('Hello again');
+    expect(result.stopReason).toBe('end_turn');
+    expect(server.requests.map((r) => r.status)).toEqual([403, 200]);
+  });
+
   it('refreshes credentials from a provider before they expire, and not otherwise', async () => {
     const server = await start({ signatures: { credentials: [TEMPORARY] } });
     const counts = { soon: 0, later: 0 };

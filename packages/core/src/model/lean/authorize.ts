@@ -3,7 +3,7 @@ import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 
 /** Adds the Authorization (and date, payload hash, session token) headers to a request about to go out. */
-export type Authorize = (request: OutgoingRequest) => Promise<Record<string, string>>;
+export type Authorize = (request: OutgoingRequest, signingDate?: Date) => Promise<Record<string, string>>;
 
 export interface OutgoingRequest {
   hostname: string;
@@ -41,17 +41,20 @@ export function authorizer(region: string, credentials: CredentialsInput | undef
     sha256: Hash.bind(null, 'sha256'),
     uriEscapePath: true,
   });
-  return async (request) => {
-    const signed = await signer.sign({
-      method: 'POST',
-      protocol: request.protocol,
-      hostname: request.hostname,
-      port: request.port,
-      path: request.path,
-      query: {},
-      headers: request.headers,
-      body: request.body,
-    });
+  return async (request, signingDate) => {
+    const signed = await signer.sign(
+      {
+        method: 'POST',
+        protocol: request.protocol,
+        hostname: request.hostname,
+        port: request.port,
+        path: request.path,
+        query: {},
+        headers: request.headers,
+        body: request.body,
+      },
+      signingDate ? { signingDate } : undefined,
+    );
     return signed.headers;
   };
 }

@@ -30,6 +30,8 @@ interface Ready {
 export class LeanConverseWire implements ConverseWire {
   private ready: Promise<Ready> | undefined;
   private agent: http.Agent | undefined;
+  /** Server time minus local time, learnt from a clock-skew error, as the SDK keeps `systemClockOffset`. */
+  private clockOffsetMs = 0;
 
   constructor(
     private readonly config: LeanWireConfig = {},
@@ -59,22 +61,27 @@ export class LeanConverseWire implements ConverseWire {
     const port = url.port ? Number(url.port) : undefined;
     const base = url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname;
     const path = `${base}/model/${escapeLabel(request.modelId ?? '')}/${operation}`;
-    const headers = await authorize({
-      hostname: url.hostname,
-      port,
-      protocol: url.protocol,
-      path,
-      headers: {
-        'content-type': 'application/json',
-        'content-length': String(Buffer.byteLength(body)),
-        host: url.host,
+    const headers = await authorize(
+      {
+        hostname: url.hostname,
+        port,
+        protocol: url.protocol,
+        path,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': String(Buffer.byteLength(body)),
+          host: url.host,
+          'user-agent': USER_AGENT,
+        },
+        body,
       },
-      body,
-    });
+      this.clockOffsetMs === 0 ? undefined : new Date(Date.now() + this.clockOffsetMs),
+    );
     const idleTimeoutMs = this.config.idleTimeoutMs ?? 300_000;
     return new Promise<IncomingMessage>((resolve, reject) => {
       const outgoing = send({ agent, hostname: url.hostname, port, path, method: 'POST', headers, signal }, (response) => {
         if (response.statusCode === 200) return resolve(response);
+        this.learnClockSkew(response);
         readText(response).then((text) => reject(serviceErrorOf(response, text)), reject);
       });
       outgoing.setTimeout(idleTimeoutMs, () => {
@@ -90,6 +97,17 @@ export class LeanConverseWire implements ConverseWire {
       });
       outgoing.end(body);
     });
+  }
+
+  /**
+   * After an error answer whose Date is 5 minutes or more from the local clock (a signature rejected as
+   * expired), later requests are signed with the server's time, as the SDK does. Only error answers
+   * are read: a signed request that succeeded was within the 5 minutes.
+   */
+  private learnClockSkew(response: IncomingMessage): void {
+    const serverMs = Date.parse(response.headers.date ?? '');
+    if (Number.isNaN(serverMs)) return;
+    if (Math.abs(Date.now() + this.clockOffsetMs - serverMs) >= CLOCK_SKEW_MS) this.clockOffsetMs = serverMs - Date.now();
   }
 
   /**
@@ -120,6 +138,9 @@ export class LeanConverseWire implements ConverseWire {
     return this.ready;
   }
 }
+
+const CLOCK_SKEW_MS = 5 * 60_000;
+const USER_AGENT = `novaloop-lean md/nodejs#${process.versions.node}`;
 
 // @smithy/node-http-handler's NODEJS_TIMEOUT_ERROR_CODES.
 const TIMEOUT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
