@@ -17,13 +17,15 @@ function base64Bytes(this: Record<string, unknown>, key: string, value: unknown)
 
 function hasBytes(request: ConverseRequest): boolean {
   for (const message of request.messages ?? []) if (message.content?.some(blockHasBytes)) return true;
-  return false;
+  // A guardrail image can sit in the system prompt too.
+  return request.system?.some((block) => block.guardContent !== undefined) ?? false;
 }
 
 const blockHasBytes = (block: ContentBlock): boolean =>
   block.image !== undefined ||
   block.document !== undefined ||
   block.video !== undefined ||
+  block.guardContent !== undefined ||
   (block as { audio?: unknown }).audio !== undefined ||
   block.reasoningContent?.redactedContent !== undefined ||
   (block.toolResult?.content?.some((part) => part.image !== undefined || part.document !== undefined || part.video !== undefined) ?? false);
