@@ -118,5 +118,17 @@ describe('bench harness', () => {
 
     expect([...new Set(figures.targets.map((t) => t.scenario))]).toEqual([1, 2, 3, 4, 5]);
     for (const t of figures.targets) expect(t.verdict).toMatch(/^(met|missed)/);
+    // The lean transport's own targets (issue 19) are checked and printed.
+    const targetNames = figures.targets.map((t) => t.target);
+    for (const name of [
+      'novaloop lean stream:false median ms/step vs raw-default',
+      'novaloop lean (streaming) median ms/step vs raw-default',
+      'novaloop lean stream:false 4 sessions: wall vs raw-pooled',
+      'novaloop lean (streaming) 4 sessions: wall vs raw-pooled',
+      'novaloop (streaming) CPU/run vs raw-pooled, ConverseStream',
+    ]) {
+      expect(targetNames).toContain(name);
+    }
+    expect(figures.targets.find((t) => t.target === 'novaloop lean stream:false median ms/step vs raw-default')?.limit).toBe(0.35);
   }, 90_000);
 });
