@@ -171,6 +171,19 @@ describe('where the lean transport connects and how it authenticates', () => {
     expect(server.requests[0]?.headers.authorization).toBe('Bearer ABSKbG9jYWwta2V5');
   });
 
+  it("without credentials in code, signs with the SDK's default chain (environment, session token included)", async () => {
+    const server = await start({ signatures: { credentials: [TEMPORARY] } });
+    vi.stubEnv('AWS_BEARER_TOKEN_BEDROCK', '');
+    vi.stubEnv('AWS_ACCESS_KEY_ID', TEMPORARY.accessKeyId);
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', TEMPORARY.secretAccessKey);
+    vi.stubEnv('AWS_SESSION_TOKEN', TEMPORARY.sessionToken);
+    const agent = new Agent({ model: NOVA_PRO, transport: 'lean', clientConfig: { endpoint: server.endpoint, region: 'us-east-1' } });
+    const result = await agent.run('Hello');
+    agent.close();
+    expect(result.stopReason).toBe('end_turn');
+    expect(server.requests[0]?.headers['x-amz-security-token']).toBe(TEMPORARY.sessionToken);
+  });
+
   it('signs with credentials given in code even when an API key is in the environment', async () => {
     const server = await start();
     vi.stubEnv('AWS_BEARER_TOKEN_BEDROCK', 'ABSKbG9jYWwta2V5');
