@@ -2,6 +2,8 @@
 import { Agent, tool, type RunResult } from '@novaloop/core';
 import { startLocalBedrock, type LocalBedrock } from '@novaloop/bedrock-local';
 import { SqliteSessionStore, StoreDriverMissingError } from '@novaloop/memory';
+import { calculator, type ToolCallErrorCode } from '@novaloop/tools';
+import { jsonlTraceSink, type TraceLine } from '@novaloop/trace';
 import { z } from 'zod';
 
 const add = tool({
@@ -23,4 +25,8 @@ tool({
   // @ts-expect-error `a` is a number
   run: ({ a }) => a.toUpperCase(),
 });
-console.log(text, deleted, missing, bedrock.endpoint);
+const sink = jsonlTraceSink('run.jsonl');
+const detach: () => void = sink.attach(new Agent({ model: 'us.amazon.nova-micro-v1:0', tools: [calculator()] }));
+const code: ToolCallErrorCode = 'SQL_READ_ONLY';
+const line: TraceLine | undefined = undefined;
+console.log(text, deleted, missing, bedrock.endpoint, detach, code, line);

@@ -8,8 +8,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { serveConverse, type ConverseContext, type ConverseRoute, type Outcome, type Responder } from './converse.js';
 import { BedrockServiceError, serviceErrors } from './errors.js';
 import { FaultInjector, type FaultPlan } from './faults.js';
+import { KnowledgeBase, type KnowledgeBaseSource } from './knowledge-base.js';
 import { resolveModel } from './models.js';
 import { PromptCache } from './prompt-cache.js';
+import { serveRetrieve } from './retrieve.js';
 import { CompiledScript, type Script } from './script.js';
 import { verifySignature, type SignatureCheck } from './verify-signature.js';
 import type { StopReason, TokenUsage } from './wire-types.js';
@@ -38,13 +40,18 @@ export interface LocalBedrockOptions {
    * Authorization header is accepted.
    */
   signatures?: SignatureCheck;
+  /**
+   * Knowledge bases for the Retrieve operation, by id: a folder of Markdown/text documents (or its
+   * path). Indexed at startup; a bad folder or sidecar throws `LocalBedrockKnowledgeBaseError`.
+   */
+  knowledgeBases?: Record<string, KnowledgeBaseSource | string>;
 }
 
 export interface RecordedRequest {
   /** Arrival order from 1; what `FaultRule.requests` refers to. */
   seq: number;
-  route: ConverseRoute | 'unknown';
-  /** Model id as sent (URL-decoded). */
+  route: ConverseRoute | 'retrieve' | 'unknown';
+  /** Model id as sent (URL-decoded); for `retrieve`, the knowledge base id. */
   modelId: string | undefined;
   /** The parsed JSON body (the object the server validated; not a copy). */
   body: unknown;
@@ -81,6 +88,7 @@ type AnyRequest = IncomingMessage | Http2ServerRequest;
 type AnyResponse = ServerResponse | Http2ServerResponse;
 
 const ROUTE = /^\/model\/([^/]+)\/(converse|converse-stream)$/;
+const RETRIEVE_ROUTE = /^\/knowledgebases\/([^/]*)\/retrieve$/;
 const ERROR_NAMESPACE = 'http://internal.amazon.com/coral/com.amazon.bedrock/';
 
 /** Starts a local Bedrock Runtime. HTTP/2 cleartext (the AWS SDK's default) and HTTP/1.1 share the port. */
@@ -92,6 +100,10 @@ export async function startLocalBedrock(options: LocalBedrockOptions = {}): Prom
     cache: new PromptCache(options.clock ?? Date.now),
     latencyMs: options.latencyMs ?? 0,
   };
+  const knowledgeBases = new Map<string, KnowledgeBase>();
+  for (const [id, source] of Object.entries(options.knowledgeBases ?? {})) {
+    knowledgeBases.set(id, new KnowledgeBase(id, typeof source === 'string' ? { dir: source } : source));
+  }
   const record = options.recordRequests ?? true;
   const faults = new FaultInjector();
   const requests: RecordedRequest[] = [];
@@ -146,7 +158,16 @@ export async function startLocalBedrock(options: LocalBedrockOptions = {}): Prom
     if (options.signatures) {
       verifySignature(options.signatures, { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body: payload });
     }
-    const match = req.method === 'POST' ? ROUTE.exec((req.url ?? '').split('?')[0] ?? '') : null;
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    const retrieve = req.method === 'POST' ? RETRIEVE_ROUTE.exec(path) : null;
+    if (retrieve) {
+      entry.route = 'retrieve';
+      entry.modelId = safeDecode(retrieve[1] ?? '');
+      const body = parseBody(payload);
+      entry.body = body;
+      return { reply: { kind: 'json', body: serveRetrieve(knowledgeBases, entry.modelId, body) }, delayMs: 0 };
+    }
+    const match = req.method === 'POST' ? ROUTE.exec(path) : null;
     if (!match) throw serviceErrors.unknownOperation();
     const routeName = match[2] as ConverseRoute;
     const modelId = safeDecode(match[1] ?? '');
@@ -154,12 +175,7 @@ export async function startLocalBedrock(options: LocalBedrockOptions = {}): Prom
     entry.modelId = modelId;
 
     const model = resolveModel(modelId);
-    let rawBody: unknown;
-    try {
-      rawBody = JSON.parse(payload.toString('utf8'));
-    } catch {
-      throw serviceErrors.serialization('The request body is not valid JSON.');
-    }
+    const rawBody = parseBody(payload);
     entry.body = rawBody;
     // Taken only once the request is routable, so a malformed request never uses up a planned fault.
     // Throttling and the other service faults still come before validation, as on the real service.
@@ -219,6 +235,14 @@ export async function startLocalBedrock(options: LocalBedrockOptions = {}): Prom
 
 const socketKey = (socket: { remoteAddress?: string | undefined; remotePort?: number | undefined }) =>
   `${socket.remoteAddress}:${socket.remotePort}`;
+
+function parseBody(payload: Buffer): unknown {
+  try {
+    return JSON.parse(payload.toString('utf8'));
+  } catch {
+    throw serviceErrors.serialization('The request body is not valid JSON.');
+  }
+}
 
 function safeDecode(value: string): string {
   try {
