@@ -92,6 +92,8 @@ const CONCURRENCY_CASES: ConcurrencyCase[] = [
   { variant: 'novaloop-converse' },
   { variant: 'novaloop-stream' },
   { variant: 'novaloop-stream', label: 'novaloop (streaming), maxSockets 1000', maxSockets: 1000 },
+  { variant: 'lean-converse' },
+  { variant: 'lean-stream' },
 ];
 
 export interface BenchFigures {

@@ -24,6 +24,8 @@ const tools = [
 export interface InfraAgentOptions {
   endpoint: string;
   stream: boolean;
+  /** novaloop's default transport (the AWS SDK client) or the lean one. */
+  transport?: 'sdk' | 'lean';
   system: string | SystemContentBlock[];
   maxSteps: number;
   /** Only when a scenario says so; novaloop's default is 256. */
@@ -41,6 +43,7 @@ export function infraAgent(options: InfraAgentOptions): Agent {
     ...(options.promptCache !== undefined ? { promptCache: options.promptCache } : {}),
     tools,
     stream: options.stream,
+    ...(options.transport ? { transport: options.transport } : {}),
     maxSteps: options.maxSteps,
     clientConfig: {
       endpoint: options.endpoint,

@@ -6,7 +6,7 @@ import type { WarmRunFigures } from './scenarios/warm-runs.js';
 import type { WireFigures } from './scenarios/wire.js';
 import type { ClassifyFigures } from './scenarios/classify-overhead.js';
 import { sum } from './stats.js';
-import { LABELS, type Variant } from './variants.js';
+import { LABELS, NOVALOOP_VARIANTS, type Variant } from './variants.js';
 
 export interface TargetResult {
   scenario: number;
@@ -30,7 +30,7 @@ export interface TargetInputs {
   classify: ClassifyFigures[];
 }
 
-const NOVALOOP: Variant[] = ['novaloop-converse', 'novaloop-stream'];
+const NOVALOOP: Variant[] = [...NOVALOOP_VARIANTS];
 
 export function checkTargets(f: TargetInputs): TargetResult[] {
   const results: TargetResult[] = [];
@@ -41,16 +41,23 @@ export function checkTargets(f: TargetInputs): TargetResult[] {
   for (const [variant, limit] of [
     ['novaloop-converse', 0.7],
     ['novaloop-stream', 0.8],
+    // The lean transport's targets (issue 19).
+    ['lean-converse', 0.35],
+    ['lean-stream', 0.45],
   ] as const) {
     const figures = find(f.infraRun, variant);
     if (figures && rawDefault) {
       results.push(max(1, `${LABELS[variant]} median ms/step vs raw-default`, figures.medianMsPerStep / rawDefault.medianMsPerStep, limit));
     }
   }
-  for (const variant of NOVALOOP) {
+  const rawPooledStream = find(f.infraRun, 'raw-pooled-stream');
+  for (const [variant, raw] of [
+    ['novaloop-converse', rawPooled],
+    ['novaloop-stream', rawPooledStream],
+  ] as const) {
     const figures = find(f.infraRun, variant);
-    if (figures && rawPooled)
-      results.push(max(1, `${LABELS[variant]} CPU/run vs raw-pooled`, figures.cpuMsPerRun / rawPooled.cpuMsPerRun, 1.1));
+    if (figures && raw)
+      results.push(max(1, `${LABELS[variant]} CPU/run vs ${LABELS[raw.variant]}`, figures.cpuMsPerRun / raw.cpuMsPerRun, 1.1));
   }
 
   const first = f.longRuns[0];
@@ -73,6 +80,11 @@ export function checkTargets(f: TargetInputs): TargetResult[] {
   for (const c of f.concurrency.filter((x) => NOVALOOP.includes(x.variant) && x.maxSockets === undefined)) {
     results.push(max(3, `${LABELS[c.variant]} ${c.sessions} sessions: wall vs ideal`, c.wallVsIdeal, 1.25));
     results.push(max(3, `${LABELS[c.variant]} ${c.sessions} sessions: peak RSS`, c.peakRssMb, 300, 'MB'));
+  }
+  const pooledWall = f.concurrency.find((x) => x.variant === 'raw-pooled' && x.maxSockets === undefined);
+  for (const c of f.concurrency.filter((x) => x.variant.startsWith('lean-') && x.maxSockets === undefined)) {
+    if (pooledWall)
+      results.push(max(3, `${LABELS[c.variant]} ${c.sessions} sessions: wall vs raw-pooled`, c.wallMs / pooledWall.wallMs, 0.35));
   }
 
   const coldRaw = find(f.coldStart, 'raw-default');

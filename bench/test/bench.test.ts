@@ -76,9 +76,18 @@ describe('bench harness', () => {
       ['novaloop-converse', undefined, 12],
       ['novaloop-stream', undefined, 12],
       ['novaloop-stream', 1000, 12],
+      ['lean-converse', undefined, 12],
+      ['lean-stream', undefined, 12],
     ]);
     for (const f of figures.concurrency) expect(f.wallMs).toBeGreaterThan(0);
-    expect(figures.coldStart.map((f) => f.variant)).toEqual(['raw-default', 'raw-pooled', 'novaloop-converse', 'novaloop-stream']);
+    expect(figures.coldStart.map((f) => f.variant)).toEqual([
+      'raw-default',
+      'raw-pooled',
+      'novaloop-converse',
+      'novaloop-stream',
+      'lean-converse',
+      'lean-stream',
+    ]);
     for (const f of figures.coldStart) expect(f.medianMs).toBeGreaterThan(f.medianLoadedMs);
     expect(figures.moduleLoad.packages.map((p) => p.name)).toEqual(['@aws-sdk/client-bedrock-runtime', 'zod', '@novaloop/core']);
 
@@ -127,5 +136,17 @@ describe('bench harness', () => {
 
     expect([...new Set(figures.targets.map((t) => t.scenario))]).toEqual([1, 2, 3, 4, 5, 8]);
     for (const t of figures.targets) expect(t.verdict).toMatch(/^(met|missed)/);
+    // The lean transport's own targets (issue 19) are checked and printed.
+    const targetNames = figures.targets.map((t) => t.target);
+    for (const name of [
+      'novaloop lean stream:false median ms/step vs raw-default',
+      'novaloop lean (streaming) median ms/step vs raw-default',
+      'novaloop lean stream:false 4 sessions: wall vs raw-pooled',
+      'novaloop lean (streaming) 4 sessions: wall vs raw-pooled',
+      'novaloop (streaming) CPU/run vs raw-pooled, ConverseStream',
+    ]) {
+      expect(targetNames).toContain(name);
+    }
+    expect(figures.targets.find((t) => t.target === 'novaloop lean stream:false median ms/step vs raw-default')?.limit).toBe(0.35);
   }, 90_000);
 });

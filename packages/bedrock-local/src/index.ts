@@ -10,6 +10,8 @@ export type { ModelInfo } from './models.js';
 export { validateConverseRequest } from './validate.js';
 export { countTextTokens, countBlockTokens } from './tokens.js';
 export type { ContentBlock, ConverseRequestBody, Message, StopReason, TokenUsage, ToolSpec } from './wire-types.js';
+export { verifySignature } from './verify-signature.js';
+export type { LocalCredentials, SignatureCheck, SignedRequest } from './verify-signature.js';
 export { LocalBedrockKnowledgeBaseError } from './knowledge-base.js';
 export type { KnowledgeBaseSource, IndexedChunk, RankedChunk } from './knowledge-base.js';
 export type { Metadata, MetadataValue } from './kb-filter.js';

@@ -6,6 +6,8 @@ import { estimateTokens } from '../context/estimate-tokens.js';
 import type { ContextPolicy } from '../context/policy.js';
 import { AgentConfigError, ListenerError } from '../errors.js';
 import { createBedrockClient, type ClientConfig } from '../model/client.js';
+import { sdkWire, type ConverseWire } from '../model/converse-wire.js';
+import { leanWire } from '../model/lean/lean-wire.js';
 import { resolveInference, type InferenceOptions } from '../model/inference.js';
 import { modelInfo, type ModelPrice } from '../model/model-catalog.js';
 import { resolveRetry, type RetryOptions } from '../model/retry-policy.js';
@@ -44,8 +46,15 @@ export interface AgentOptions {
   greedyToolDecoding?: boolean;
   /** A Bedrock client used exactly as given (its own retry settings included). */
   client?: BedrockRuntimeClient;
-  /** Settings for the client the agent builds when `client` is not given. */
+  /** Settings for the client the agent builds when `client` is not given (either transport). */
   clientConfig?: ClientConfig;
+  /**
+   * How model calls reach Bedrock when `client` is not given: `'sdk'` (default), the AWS SDK's
+   * BedrockRuntimeClient; or `'lean'`, Converse over node:http(s) with the SDK's signer, credential
+   * chain and event-stream codec but without its middleware stack (less CPU per call). Same events,
+   * errors and retries either way.
+   */
+  transport?: 'sdk' | 'lean';
   /** ConverseStream (default) or Converse; the events and results are the same. */
   stream?: boolean;
   retry?: RetryOptions;
@@ -140,7 +149,8 @@ export class Agent {
   );
   readonly memory: SessionStore;
   private readonly config: LoopConfig;
-  private readonly ownsClient: boolean;
+  /** The AWS SDK client the agent talks through (`undefined` on the lean transport). */
+  private readonly sdkClient: BedrockRuntimeClient | undefined;
   /** Whether `memory` is the default store the agent made (runs without a sessionId keep nothing there). */
   private readonly defaultMemory: boolean;
   private readonly onListenerError: (error: ListenerError) => void;
@@ -224,11 +234,20 @@ export class Agent {
     this.pausable = [...tools.values()].some((t) => t.returnControl === true || t.needsApproval !== undefined);
     this.defaultMemory = options.memory === undefined;
     this.memory = options.memory ?? new InMemorySessionStore();
-    this.ownsClient = options.client === undefined;
+    if (options.transport !== undefined && options.transport !== 'sdk' && options.transport !== 'lean') {
+      throw new AgentConfigError(`\`transport\` must be 'sdk' or 'lean' (got ${JSON.stringify(options.transport)}).`);
+    }
+    if (options.client !== undefined && options.transport === 'lean') {
+      throw new AgentConfigError(
+        "`transport: 'lean'` builds its own connection, so it cannot use the `client` you passed. Pass either `client` or `transport: 'lean'` (with `clientConfig`).",
+      );
+    }
     this.onListenerError = options.onListenerError ?? ((error) => process.emitWarning(error));
+    const { wire, client } = makeWire(options);
+    this.sdkClient = client;
     this.config = {
       transport: {
-        client: options.client ?? createBedrockClient(options.clientConfig),
+        wire,
         stream: options.stream ?? true,
         retry,
         random: Math.random,
@@ -297,7 +316,7 @@ export class Agent {
 
   /** Closes the connections of the client the agent made (a client you passed in is left alone). */
   close(): void {
-    if (this.ownsClient) this.config.transport.client.destroy();
+    this.config.transport.wire.close();
   }
 
   /**
@@ -321,9 +340,18 @@ export class Agent {
     }
   }
 
-  /** The agent's Bedrock client: pass it to `classify()` / `extract()` to share its pooled connections. */
+  /**
+   * The agent's Bedrock client: pass it to `classify()` / `extract()` to share its pooled connections.
+   * An agent on `transport: 'lean'` has none (it does not use the AWS SDK client).
+   */
   get client(): BedrockRuntimeClient {
-    return this.config.transport.client;
+    if (!this.sdkClient) {
+      throw new AgentConfigError(
+        "This agent uses transport: 'lean', which has no AWS SDK client to share. Give classify() / extract() " +
+          "`transport: 'lean'` and the agent's `clientConfig` instead, or make the agent with the default transport.",
+      );
+    }
+    return this.sdkClient;
   }
 
   /**
@@ -445,6 +473,13 @@ export class Agent {
 }
 
 const NOTHING: AgentEvent[] = [];
+
+function makeWire(options: AgentOptions): { wire: ConverseWire; client: BedrockRuntimeClient | undefined } {
+  if (options.client) return { wire: sdkWire(options.client, false), client: options.client };
+  if (options.transport === 'lean') return { wire: leanWire(options.clientConfig), client: undefined };
+  const client = createBedrockClient(options.clientConfig);
+  return { wire: sdkWire(client, true), client };
+}
 
 function positiveInteger(name: string, value: number): void {
   if (!Number.isInteger(value) || value < 1) throw new AgentConfigError(`\`${name}\` must be an integer ≥ 1 (got ${value}).`);

@@ -1,8 +1,9 @@
-import type { BedrockRuntimeClient, ConverseRequest, Message } from '@aws-sdk/client-bedrock-runtime';
+import type { ConverseRequest, Message } from '@aws-sdk/client-bedrock-runtime';
 import { BedrockRequestError, ContextWindowExceededError, MalformedToolUseError, NovaloopError } from '../errors.js';
 import { sentMessages, type AgentEvent, type ModelCallPurpose } from '../loop/events.js';
 import { classifyError } from './classify-error.js';
 import { converse, converseStream, type ModelTurn } from './converse-transport.js';
+import type { ConverseWire } from './converse-wire.js';
 import { explainFailure } from './endpoint-errors.js';
 import { inferenceRequestFields, repairInference, type InferenceSettings } from './inference.js';
 import type { ModelInfo, ModelPrice } from './model-catalog.js';
@@ -10,9 +11,9 @@ import { backoffDelay, sleep, type ResolvedRetry } from './retry-policy.js';
 import { ThinkingFilter } from './thinking.js';
 import { addUsage, costOf, emptyUsage, type Usage } from './usage.js';
 
-/** What every model call of an agent shares: the client and the retry policy. */
+/** What every model call of an agent shares: the wire (AWS SDK client or lean) and the retry policy. */
 export interface ModelTransport {
-  client: BedrockRuntimeClient;
+  wire: ConverseWire;
   /** ConverseStream for steps (default), or Converse; summaries always use Converse. */
   stream: boolean;
   retry: ResolvedRetry;
@@ -109,7 +110,7 @@ export async function* driveModelCall(
     let turn: ModelTurn | undefined;
     let failure: unknown;
     try {
-      const deltas = call(transport.client, converseRequest, scope.signal);
+      const deltas = call(transport.wire, converseRequest, scope.signal);
       let next = await deltas.next();
       while (!next.done) {
         const delta = next.value;

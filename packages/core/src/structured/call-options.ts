@@ -1,6 +1,8 @@
 import type { BedrockRuntimeClient, SystemContentBlock, Tool as ToolEntry } from '@aws-sdk/client-bedrock-runtime';
 import { createBedrockClient, type ClientConfig } from '../model/client.js';
 import type { ModelTransport } from '../model/drive-model-call.js';
+import { sdkWire } from '../model/converse-wire.js';
+import { leanWire } from '../model/lean/lean-wire.js';
 import { modelInfo, type ModelInfo, type ModelPrice } from '../model/model-catalog.js';
 import { checkInference, checkModelId } from '../model/preflight.js';
 import { systemWithCachePoint, type PromptCacheMode } from '../model/prompt-cache.js';
@@ -20,6 +22,8 @@ export interface StructuredCallOptions {
   client?: BedrockRuntimeClient;
   /** Settings for a client made for this one call (and closed after it) when `client` is not given. */
   clientConfig?: ClientConfig;
+  /** The connection made for this call when `client` is not given: `'sdk'` (default) or `'lean'` (see Agent's `transport`). */
+  transport?: 'sdk' | 'lean';
   signal?: AbortSignal;
   /** The same policy as an Agent's (default 4 attempts, 500 ms base, 20 s cap). */
   retry?: RetryOptions;
@@ -66,11 +70,21 @@ export function prepareCall(
   };
 }
 
-/** The transport of one call: the given client, or one made for it (`owned`: close it after). */
+/** The transport of one call: the given client, or a connection made for it (`owned`: close it after). */
 export function transportFor(
   options: StructuredCallOptions,
   retry: ModelTransport['retry'],
 ): { transport: ModelTransport; owned: boolean } {
-  const client = options.client ?? createBedrockClient(options.clientConfig);
-  return { transport: { client, stream: false, retry, random: Math.random }, owned: options.client === undefined };
+  if (options.transport !== undefined && options.transport !== 'sdk' && options.transport !== 'lean') {
+    throw new AgentConfigError(`\`transport\` must be 'sdk' or 'lean' (got ${JSON.stringify(options.transport)}).`);
+  }
+  if (options.client !== undefined && options.transport === 'lean') {
+    throw new AgentConfigError("Pass either `client` or `transport: 'lean'` (which makes its own connection), not both.");
+  }
+  const wire = options.client
+    ? sdkWire(options.client, false)
+    : options.transport === 'lean'
+      ? leanWire(options.clientConfig)
+      : sdkWire(createBedrockClient(options.clientConfig), true);
+  return { transport: { wire, stream: false, retry, random: Math.random }, owned: options.client === undefined };
 }

@@ -64,7 +64,7 @@ export async function classify<const L extends string>(text: string, options: Cl
     }
     return { label: label as L, usage: totals.usage, costUsd: totals.costUsd, latencyMs: Math.round(performance.now() - started) };
   } finally {
-    if (owned) transport.client.destroy();
+    if (owned) transport.wire.close();
   }
 }
 

@@ -89,7 +89,7 @@ export async function extract<S extends ZodLikeSchema>(
       );
     }
   } finally {
-    if (owned) transport.client.destroy();
+    if (owned) transport.wire.close();
   }
 }
 
