@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const appSources = join(root, 'test', 'package-app');
-const PACKED = ['core', 'memory', 'bedrock-local', 'tools', 'trace', 'bedrock-agents'];
+const PACKED = ['core', 'memory', 'bedrock-local', 'tools', 'trace', 'mcp', 'bedrock-agents'];
 
 let app: string;
 const env: NodeJS.ProcessEnv = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', npm_config_yes: 'true' };
@@ -82,6 +82,7 @@ describe('the packages installed from tarballs into an app outside the workspace
       'bedrock-agents',
       'bedrock-local',
       'core',
+      'mcp',
       'memory',
       'tools',
       'trace',
@@ -120,6 +121,11 @@ describe('the packages installed from tarballs into an app outside the workspace
       const out = run(process.execPath, [program], { cwd: app }).trim().split('\n').at(-1);
       expect(JSON.parse(out ?? '')).toEqual({ text: 'The sum is 5.', lambdaCalls: ['add'], tools: ['add'] });
     }
+  });
+
+  it('serve an agent over MCP and call it through mcpTools, from ESM (@novaloop/mcp)', () => {
+    const out = run(process.execPath, ['mcp.mjs'], { cwd: app }).trim().split('\n').at(-1);
+    expect(JSON.parse(out ?? '')).toEqual({ text: 'Billing says $42.', toolResult: [{ text: 'The total is $42.' }] });
   });
 
   it('provide the novaloop-bedrock-local bin, which prints its endpoint and serves', async () => {

@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import {
   renderColdStart,
   renderConcurrency,
+  renderClassify,
   renderCost,
   renderInfraRun,
   renderLongRuns,
@@ -17,6 +18,7 @@ import {
 import { coldStart, moduleLoad, type ColdStartFigures, type ModuleLoadFigures } from './scenarios/cold-start.js';
 import { concurrency, type ConcurrencyCase, type ConcurrencyFigures } from './scenarios/concurrency.js';
 import { cost, type CostFigures } from './scenarios/cost.js';
+import { classifyOverhead, type ClassifyFigures } from './scenarios/classify-overhead.js';
 import { warmRuns, type WarmRunFigures } from './scenarios/warm-runs.js';
 import { wire, type WireFigures } from './scenarios/wire.js';
 import { longRunResponder } from './long-run-responder.js';
@@ -39,6 +41,8 @@ export interface BenchCounts {
   wireLongRunCalls: number;
   /** Scenario 6: timed appends to one session, then timed loads of it, after untimed warm-up. */
   sessionStores: { appends: number; loads: number; warmup: number };
+  /** Scenario 8: processes per variant (alternating order), and untimed then timed calls in each. */
+  classify: { rounds: number; warmup: number; calls: number };
 }
 
 export const FULL: BenchCounts = {
@@ -57,6 +61,7 @@ export const FULL: BenchCounts = {
   coldStartRepetitions: 15,
   wireLongRunCalls: 10,
   sessionStores: { appends: 200, loads: 100, warmup: 20 },
+  classify: { rounds: 8, warmup: 300, calls: 1000 },
 };
 
 /** A smoke run: every scenario and figure, on counts small enough for under two minutes on a busy 2-core machine. */
@@ -73,6 +78,7 @@ export const QUICK: BenchCounts = {
   coldStartRepetitions: 3,
   wireLongRunCalls: 10,
   sessionStores: { appends: 50, loads: 20, warmup: 5 },
+  classify: { rounds: 2, warmup: 100, calls: 300 },
 };
 
 /**
@@ -86,6 +92,8 @@ const CONCURRENCY_CASES: ConcurrencyCase[] = [
   { variant: 'novaloop-converse' },
   { variant: 'novaloop-stream' },
   { variant: 'novaloop-stream', label: 'novaloop (streaming), maxSockets 1000', maxSockets: 1000 },
+  { variant: 'lean-converse' },
+  { variant: 'lean-stream' },
 ];
 
 export interface BenchFigures {
@@ -101,6 +109,7 @@ export interface BenchFigures {
   /** Stores that could not run here, with the reason (redis-server not installed). */
   skippedStores: Array<{ store: string; reason: string }>;
   cost: CostFigures;
+  classify: ClassifyFigures[];
   targets: TargetResult[];
 }
 
@@ -186,7 +195,14 @@ export async function runBench(counts: BenchCounts, out: (text: string) => void 
       renderCost(costFigures),
     );
 
-    const targets = checkTargets({ infraRun, longRuns, concurrency: concurrent, coldStart: cold, wire: wireFigures });
+    const classify = await classifyOverhead(counts.classify);
+    section(
+      `8. classify() client CPU against a raw SDK Converse call with the same body on the same client, 0 ms model latency; ` +
+        `${counts.classify.rounds} process(es) per variant × ${counts.classify.calls} sequential calls after ${counts.classify.warmup} warm-up`,
+      renderClassify(classify),
+    );
+
+    const targets = checkTargets({ infraRun, longRuns, concurrency: concurrent, coldStart: cold, wire: wireFigures, classify });
     section('targets', renderTargets(targets));
 
     return {
@@ -201,6 +217,7 @@ export async function runBench(counts: BenchCounts, out: (text: string) => void 
       sessionStores: stores,
       skippedStores,
       cost: costFigures,
+      classify,
       targets,
     };
   } finally {

@@ -4,6 +4,7 @@ import { table } from './report.js';
 import type { ColdStartFigures, ModuleLoadFigures } from './scenarios/cold-start.js';
 import type { ConcurrencyFigures } from './scenarios/concurrency.js';
 import type { CostFigures } from './scenarios/cost.js';
+import type { ClassifyFigures } from './scenarios/classify-overhead.js';
 import type { WarmRunFigures } from './scenarios/warm-runs.js';
 import type { WireFigures } from './scenarios/wire.js';
 import type { OverheadFigures } from './server-overhead.js';
@@ -189,7 +190,7 @@ export function renderCost(figures: CostFigures): string {
       l.note,
     ]),
   );
-  return `${rows}\nnovaloop + cascaded routing: ${figures.routing}`;
+  return `${rows}\ntarget: ${figures.target}`;
 }
 
 export function renderTargets(targets: TargetResult[]): string {
@@ -203,4 +204,20 @@ export function renderTargets(targets: TargetResult[]): string {
       t.verdict,
     ]),
   );
+}
+
+export function renderClassify(figures: ClassifyFigures[]): string {
+  const raw = figures.find((f) => f.variant === 'raw');
+  const rows = table(
+    ['variant', 'processes', 'calls each', 'CPU µs/call', 'wall µs/call', 'CPU vs raw'],
+    figures.map((f) => [
+      f.label,
+      f.processes,
+      f.calls,
+      f.cpuUsPerCall.toFixed(0),
+      f.wallUsPerCall.toFixed(0),
+      raw ? times(f.cpuUsPerCall / raw.cpuUsPerCall) : '-',
+    ]),
+  );
+  return `${rows}\nsame request body: ${figures[0]?.sameBody ? 'yes' : 'NO (the comparison is off)'}`;
 }

@@ -4,8 +4,9 @@ import type { ColdStartFigures } from './scenarios/cold-start.js';
 import type { ConcurrencyFigures } from './scenarios/concurrency.js';
 import type { WarmRunFigures } from './scenarios/warm-runs.js';
 import type { WireFigures } from './scenarios/wire.js';
+import type { ClassifyFigures } from './scenarios/classify-overhead.js';
 import { sum } from './stats.js';
-import { LABELS, type Variant } from './variants.js';
+import { LABELS, NOVALOOP_VARIANTS, type Variant } from './variants.js';
 
 export interface TargetResult {
   scenario: number;
@@ -26,9 +27,10 @@ export interface TargetInputs {
   concurrency: ConcurrencyFigures[];
   coldStart: ColdStartFigures[];
   wire: WireFigures[];
+  classify: ClassifyFigures[];
 }
 
-const NOVALOOP: Variant[] = ['novaloop-converse', 'novaloop-stream'];
+const NOVALOOP: Variant[] = [...NOVALOOP_VARIANTS];
 
 export function checkTargets(f: TargetInputs): TargetResult[] {
   const results: TargetResult[] = [];
@@ -39,16 +41,23 @@ export function checkTargets(f: TargetInputs): TargetResult[] {
   for (const [variant, limit] of [
     ['novaloop-converse', 0.7],
     ['novaloop-stream', 0.8],
+    // The lean transport's targets (issue 19).
+    ['lean-converse', 0.35],
+    ['lean-stream', 0.45],
   ] as const) {
     const figures = find(f.infraRun, variant);
     if (figures && rawDefault) {
       results.push(max(1, `${LABELS[variant]} median ms/step vs raw-default`, figures.medianMsPerStep / rawDefault.medianMsPerStep, limit));
     }
   }
-  for (const variant of NOVALOOP) {
+  const rawPooledStream = find(f.infraRun, 'raw-pooled-stream');
+  for (const [variant, raw] of [
+    ['novaloop-converse', rawPooled],
+    ['novaloop-stream', rawPooledStream],
+  ] as const) {
     const figures = find(f.infraRun, variant);
-    if (figures && rawPooled)
-      results.push(max(1, `${LABELS[variant]} CPU/run vs raw-pooled`, figures.cpuMsPerRun / rawPooled.cpuMsPerRun, 1.1));
+    if (figures && raw)
+      results.push(max(1, `${LABELS[variant]} CPU/run vs ${LABELS[raw.variant]}`, figures.cpuMsPerRun / raw.cpuMsPerRun, 1.1));
   }
 
   const first = f.longRuns[0];
@@ -72,6 +81,11 @@ export function checkTargets(f: TargetInputs): TargetResult[] {
     results.push(max(3, `${LABELS[c.variant]} ${c.sessions} sessions: wall vs ideal`, c.wallVsIdeal, 1.25));
     results.push(max(3, `${LABELS[c.variant]} ${c.sessions} sessions: peak RSS`, c.peakRssMb, 300, 'MB'));
   }
+  const pooledWall = f.concurrency.find((x) => x.variant === 'raw-pooled' && x.maxSockets === undefined);
+  for (const c of f.concurrency.filter((x) => x.variant.startsWith('lean-') && x.maxSockets === undefined)) {
+    if (pooledWall)
+      results.push(max(3, `${LABELS[c.variant]} ${c.sessions} sessions: wall vs raw-pooled`, c.wallMs / pooledWall.wallMs, 0.35));
+  }
 
   const coldRaw = find(f.coldStart, 'raw-default');
   for (const variant of NOVALOOP) {
@@ -88,6 +102,11 @@ export function checkTargets(f: TargetInputs): TargetResult[] {
       exact(5, `${LABELS[variant]} input tokens vs raw-default`, total(mine, (w) => w.inputTokens) / total(base, (w) => w.inputTokens), 1),
     );
   }
+
+  const classify = f.classify.find((c) => c.variant === 'classify');
+  const raw = f.classify.find((c) => c.variant === 'raw');
+  if (classify && raw)
+    results.push(max(8, 'classify() client CPU/call vs raw SDK Converse', classify.cpuUsPerCall / raw.cpuUsPerCall, 1.1));
   return results;
 }
 

@@ -2,7 +2,15 @@
 // import), so a raw variant's process never pays for novaloop's modules and the reverse.
 import type { SystemContentBlock } from '@aws-sdk/client-bedrock-runtime';
 
-export const VARIANTS = ['raw-default', 'raw-pooled', 'raw-pooled-stream', 'novaloop-converse', 'novaloop-stream'] as const;
+export const VARIANTS = [
+  'raw-default',
+  'raw-pooled',
+  'raw-pooled-stream',
+  'novaloop-converse',
+  'novaloop-stream',
+  'lean-converse',
+  'lean-stream',
+] as const;
 export type Variant = (typeof VARIANTS)[number];
 
 export const LABELS: Record<Variant, string> = {
@@ -11,7 +19,20 @@ export const LABELS: Record<Variant, string> = {
   'raw-pooled-stream': 'raw-pooled, ConverseStream',
   'novaloop-converse': 'novaloop stream:false',
   'novaloop-stream': 'novaloop (streaming)',
+  'lean-converse': 'novaloop lean stream:false',
+  'lean-stream': 'novaloop lean (streaming)',
 };
+
+/** The novaloop variants: the agent on the SDK transport, then on the lean one. */
+export const NOVALOOP_VARIANTS = [
+  'novaloop-converse',
+  'novaloop-stream',
+  'lean-converse',
+  'lean-stream',
+] as const satisfies readonly Variant[];
+
+const isNovaloop = (variant: Variant): variant is (typeof NOVALOOP_VARIANTS)[number] =>
+  (NOVALOOP_VARIANTS as readonly Variant[]).includes(variant);
 
 export interface RunnerOptions {
   endpoint: string;
@@ -33,9 +54,13 @@ export interface Runner {
 }
 
 export async function openRunner(variant: Variant, options: RunnerOptions): Promise<Runner> {
-  if (variant === 'novaloop-converse' || variant === 'novaloop-stream') {
+  if (isNovaloop(variant)) {
     const { infraAgent } = await import('./novaloop-agent.js');
-    const agent = infraAgent({ ...options, stream: variant === 'novaloop-stream' });
+    const agent = infraAgent({
+      ...options,
+      stream: variant.endsWith('-stream'),
+      transport: variant.startsWith('lean-') ? 'lean' : 'sdk',
+    });
     return {
       run: async (question) => {
         const result = await agent.run(question);

@@ -48,6 +48,7 @@ describe('bench harness', () => {
     coldStartRepetitions: 1,
     wireLongRunCalls: 3,
     sessionStores: { appends: 4, loads: 2, warmup: 1 },
+    classify: { rounds: 1, warmup: 1, calls: 3 },
   };
 
   it('runs every scenario on tiny counts, each variant in a process of its own, and reports every figure and target', async () => {
@@ -55,8 +56,9 @@ describe('bench harness', () => {
     const figures = await runBench(TINY, (text) => printed.push(text));
     const report = printed.join('\n');
 
-    for (const heading of ['0. ', '1. ', '2. ', '3. ', '4. ', '5. ', '6. ', '7. ', 'targets']) expect(report).toContain(`\n${heading}`);
-    expect(report).toContain('not available yet (needs routing)');
+    for (const heading of ['0. ', '1. ', '2. ', '3. ', '4. ', '5. ', '6. ', '7. ', '8. ', 'targets'])
+      expect(report).toContain(`\n${heading}`);
+    expect(report).toContain('target: seed workload under $40/month: met by');
 
     expect(figures.infraRun.map((f) => f.variant)).toEqual([...VARIANTS]);
     for (const f of figures.infraRun) {
@@ -74,9 +76,18 @@ describe('bench harness', () => {
       ['novaloop-converse', undefined, 12],
       ['novaloop-stream', undefined, 12],
       ['novaloop-stream', 1000, 12],
+      ['lean-converse', undefined, 12],
+      ['lean-stream', undefined, 12],
     ]);
     for (const f of figures.concurrency) expect(f.wallMs).toBeGreaterThan(0);
-    expect(figures.coldStart.map((f) => f.variant)).toEqual(['raw-default', 'raw-pooled', 'novaloop-converse', 'novaloop-stream']);
+    expect(figures.coldStart.map((f) => f.variant)).toEqual([
+      'raw-default',
+      'raw-pooled',
+      'novaloop-converse',
+      'novaloop-stream',
+      'lean-converse',
+      'lean-stream',
+    ]);
     for (const f of figures.coldStart) expect(f.medianMs).toBeGreaterThan(f.medianLoadedMs);
     expect(figures.moduleLoad.packages.map((p) => p.name)).toEqual(['@aws-sdk/client-bedrock-runtime', 'zod', '@novaloop/core']);
 
@@ -103,11 +114,39 @@ describe('bench harness', () => {
       'novaloop, direct',
       'novaloop + prompt caching (warm)',
       'novaloop + prompt caching (cold each request)',
+      "novaloop + promptCache: 'auto' (warm)",
+      'novaloop + cascade (Micro classifies; 70% on Micro)',
+      "novaloop + cascade + promptCache: 'auto' (warm)",
       'Bedrock Agents (estimate)',
     ]);
     expect(figures.cost.lines[2]?.perRun.cacheReadInputTokens).toBeGreaterThan(0);
+    const [direct, warm, , auto, routed, routedAuto] = figures.cost.lines.slice(1).map((l) => l.usdPerMonth);
+    // Automatic caching does at least as well as the hand-placed checkpoint; the cascade beats Pro alone.
+    expect(auto).toBeLessThanOrEqual(warm ?? 0);
+    expect(routed).toBeLessThan(direct ?? 0);
+    expect(routedAuto).toBeLessThan(40);
+    expect(figures.cost.target).toMatch(/^seed workload under \$40\/month: met by "novaloop \+ cascade \+ promptCache: 'auto' \(warm\)"/);
 
-    expect([...new Set(figures.targets.map((t) => t.scenario))]).toEqual([1, 2, 3, 4, 5]);
+    // Scenario 8 sends what a hand-written call sends, byte for byte, and measures both.
+    expect(figures.classify.map((f) => [f.variant, f.processes, f.calls, f.sameBody])).toEqual([
+      ['raw', 1, 3, true],
+      ['classify', 1, 3, true],
+    ]);
+    for (const f of figures.classify) expect(f.cpuUsPerCall).toBeGreaterThan(0);
+
+    expect([...new Set(figures.targets.map((t) => t.scenario))]).toEqual([1, 2, 3, 4, 5, 8]);
     for (const t of figures.targets) expect(t.verdict).toMatch(/^(met|missed)/);
+    // The lean transport's own targets (issue 19) are checked and printed.
+    const targetNames = figures.targets.map((t) => t.target);
+    for (const name of [
+      'novaloop lean stream:false median ms/step vs raw-default',
+      'novaloop lean (streaming) median ms/step vs raw-default',
+      'novaloop lean stream:false 4 sessions: wall vs raw-pooled',
+      'novaloop lean (streaming) 4 sessions: wall vs raw-pooled',
+      'novaloop (streaming) CPU/run vs raw-pooled, ConverseStream',
+    ]) {
+      expect(targetNames).toContain(name);
+    }
+    expect(figures.targets.find((t) => t.target === 'novaloop lean stream:false median ms/step vs raw-default')?.limit).toBe(0.35);
   }, 90_000);
 });

@@ -106,7 +106,8 @@ export async function main(out: (line: string) => void = console.log): Promise<M
 
 /** One line per trace part worth reading: model calls with their tokens, rationale, calls and what came back. */
 function traceLine(part: InvokeAgentTracePart, inputTokens: number[]): string | undefined {
-  if (!('orchestrationTrace' in part.trace)) return `  failure: ${part.trace.failureTrace.failureReason}`;
+  if ('failureTrace' in part.trace) return `  failure: ${part.trace.failureTrace.failureReason}`;
+  if (!('orchestrationTrace' in part.trace)) return undefined;
   const trace = part.trace.orchestrationTrace;
   const step = `  [${inputTokens.length + ('modelInvocationOutput' in trace ? 1 : 0)}]`;
   if ('modelInvocationOutput' in trace) {

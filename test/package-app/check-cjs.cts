@@ -4,5 +4,8 @@ import { startLocalBedrock } from '@novaloop/bedrock-local';
 
 export const made: Agent = new Agent({ model: 'us.amazon.nova-micro-v1:0' });
 export const starting: ReturnType<typeof startLocalBedrock> = startLocalBedrock({});
+import { mcpTools } from '@novaloop/mcp';
+
+export const fromMcp: typeof mcpTools = mcpTools;
 import { fromBedrockAgent, type MigratedAgent } from '@novaloop/bedrock-agents';
 export const migrating: Promise<MigratedAgent> = fromBedrockAgent({ agentId: 'AGENT00001' });

@@ -1,7 +1,8 @@
 // Type-checked by test/package.test.ts with `module: nodenext` and `strict`, against the tarballs.
-import { Agent, tool, type RunResult } from '@novaloop/core';
+import { Agent, cascade, classify, extract, tool, type ClassifyResult, type RunResult } from '@novaloop/core';
 import { startLocalBedrock, type LocalBedrock } from '@novaloop/bedrock-local';
 import { SqliteSessionStore, StoreDriverMissingError } from '@novaloop/memory';
+import { mcpTools, McpError, serveMcp, type McpTools } from '@novaloop/mcp';
 import { calculator, type ToolCallErrorCode } from '@novaloop/tools';
 import { jsonlTraceSink, type TraceLine } from '@novaloop/trace';
 import {
@@ -32,6 +33,18 @@ tool({
   // @ts-expect-error `a` is a number
   run: ({ a }) => a.toUpperCase(),
 });
+const micro = 'us.amazon.nova-micro-v1:0';
+const routed = new Agent({
+  model: cascade({ classifier: micro, routes: { simple: micro, complex: 'us.amazon.nova-pro-v1:0' }, fallback: 'complex' }),
+});
+const labelled: ClassifyResult<'A' | 'B'> = await classify('x', { labels: ['A', 'B'] as const, client: routed.client });
+const extracted: { n: number } = (await extract('x', z.object({ n: z.number() }))).data;
+// @ts-expect-error the fallback must be one of the routes
+cascade({ classifier: micro, routes: { simple: micro }, fallback: 'other' });
+const served = await serveMcp(agent, { name: 'helper', transport: 'http' });
+const remote: McpTools = await mcpTools(served.url ?? '', { prefix: 'helper_' });
+const collaborator = agent.asTool({ name: 'helper', description: 'Helps' });
+const mcpCode: string = new McpError('MCP_CONFIG', 'x', 'y').code;
 const sink = jsonlTraceSink('run.jsonl');
 const detach: () => void = sink.attach(new Agent({ model: 'us.amazon.nova-micro-v1:0', tools: [calculator()] }));
 const code: ToolCallErrorCode = 'SQL_READ_ONLY';
@@ -44,4 +57,5 @@ for await (const event of invokeAgentStream(migrated, { inputText: 'hi', session
 }
 // @ts-expect-error `agentId` is required
 void fromBedrockAgent({ agentAliasId: 'ALIAS00001' });
-console.log(text, deleted, missing, bedrock.endpoint, detach, code, line, agentsCode);
+console.log(text, deleted, missing, bedrock.endpoint, labelled.label, extracted.n, result.route, result.usageByModel);
+console.log(remote.tools.length, collaborator.name, mcpCode, detach, code, line, agentsCode);

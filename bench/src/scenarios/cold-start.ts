@@ -6,13 +6,22 @@ import { runScript } from '../child.js';
 import { ascending, median, percentile } from '../stats.js';
 import type { Variant } from '../variants.js';
 
-const COLD_VARIANTS = ['raw-default', 'raw-pooled', 'novaloop-converse', 'novaloop-stream'] as const satisfies readonly Variant[];
+const COLD_VARIANTS = [
+  'raw-default',
+  'raw-pooled',
+  'novaloop-converse',
+  'novaloop-stream',
+  'lean-converse',
+  'lean-stream',
+] as const satisfies readonly Variant[];
 
-const SCRIPTS: Record<(typeof COLD_VARIANTS)[number], [string, string]> = {
+const SCRIPTS: Record<(typeof COLD_VARIANTS)[number], string[]> = {
   'raw-default': ['cold-start/raw', 'raw-default'],
   'raw-pooled': ['cold-start/raw', 'raw-pooled'],
   'novaloop-converse': ['cold-start/novaloop', 'converse'],
   'novaloop-stream': ['cold-start/novaloop', 'stream'],
+  'lean-converse': ['cold-start/novaloop', 'converse', 'lean'],
+  'lean-stream': ['cold-start/novaloop', 'stream', 'lean'],
 };
 
 export interface ColdStartFigures {
@@ -32,9 +41,9 @@ export async function coldStart(endpoint: string, repetitions: number): Promise<
   );
   for (let rep = 0; rep < repetitions; rep++) {
     for (const variant of COLD_VARIANTS) {
-      const [script, arg] = SCRIPTS[variant];
+      const [script = '', ...args] = SCRIPTS[variant];
       const started = performance.now();
-      const { lines, stderr } = await runScript(script, [endpoint, arg]);
+      const { lines, stderr } = await runScript(script, [endpoint, ...args]);
       if (stderr) process.stderr.write(stderr);
       const answer = lines.find((line) => line.text.startsWith('{"answer"'));
       if (!answer) throw new Error(`cold start ${variant}: no answer printed`);

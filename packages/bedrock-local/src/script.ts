@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { ClassifyRules, forcedToolTurn, type ClassifyRule } from './classify-rules.js';
 import { LocalBedrockScriptError, validationError } from './errors.js';
 import { isObject, type ContentBlock, type ConverseRequestBody, type StopReason } from './wire-types.js';
 
@@ -19,8 +20,14 @@ export interface ScriptScenario {
   turns: ScriptTurn[];
 }
 
-/** `turns` for a single conversation, or `scenarios` to hold several, picked by the first user text. */
-export type Script = { turns: ScriptTurn[] } | { scenarios: ScriptScenario[] };
+/**
+ * `turns` for a single conversation, or `scenarios` to hold several, picked by the first user text;
+ * `classify` rules answer forced-tool classification requests (with them alone, other requests get
+ * the default reply).
+ */
+export type Script = ({ turns: ScriptTurn[] } | { scenarios: ScriptScenario[] } | { turns?: undefined; scenarios?: undefined }) & {
+  classify?: ClassifyRule[];
+};
 
 const STOP_REASONS: ReadonlySet<string> = new Set<StopReason>([
   'end_turn',
@@ -43,11 +50,15 @@ interface CompiledScenario {
 /** A script checked once at startup, so a mistake in it fails loudly before any request. */
 export class CompiledScript {
   private readonly scenarios: CompiledScenario[];
+  private readonly classify: ClassifyRules | undefined;
 
   constructor(script: Script | string) {
     const value: unknown = typeof script === 'string' ? readScriptFile(script) : script;
-    if (!isObject(value)) throw new LocalBedrockScriptError('expected an object with "turns" or "scenarios".');
-    if (Array.isArray(value.turns)) {
+    if (!isObject(value)) throw new LocalBedrockScriptError('expected an object with "turns", "scenarios" or "classify".');
+    this.classify = value.classify !== undefined ? new ClassifyRules(value.classify) : undefined;
+    if (this.classify && value.turns === undefined && value.scenarios === undefined) {
+      this.scenarios = [];
+    } else if (Array.isArray(value.turns)) {
       this.scenarios = [{ match: undefined, source: '(turns)', turns: checkTurns(value.turns, 'turns') }];
     } else if (Array.isArray(value.scenarios)) {
       this.scenarios = value.scenarios.map((scenario: unknown, i) => {
@@ -69,6 +80,9 @@ export class CompiledScript {
 
   /** The turn that answers this request: the one after the assistant turns already in it. */
   turnFor(request: ConverseRequestBody): ScriptTurn {
+    const classified = this.classify?.turnFor(request);
+    if (classified) return classified;
+    if (this.scenarios.length === 0) return defaultTurn(request);
     const firstText = firstUserText(request);
     const scenario = this.scenarios.find((s) => !s.match || s.match.test(firstText));
     if (!scenario) {
@@ -149,8 +163,13 @@ export function materialize(turn: ScriptTurn): ContentBlock[] {
 export const defaultStopReason = (content: readonly ContentBlock[]): StopReason =>
   content.some((block) => isObject(block) && 'toolUse' in block) ? 'tool_use' : 'end_turn';
 
-/** What bedrock-local answers with no script or responder: a short, deterministic text reply. */
+/**
+ * What bedrock-local answers with no script or responder: a short, deterministic text reply, or, for a
+ * request that forces a tool, a toolUse of that tool with placeholder input.
+ */
 export function defaultTurn(request: ConverseRequestBody): ScriptTurn {
+  const forced = forcedToolTurn(request);
+  if (forced) return forced;
   const last = request.messages.at(-1);
   let said = '';
   for (const block of last?.content ?? []) {

@@ -14,6 +14,7 @@ import { resolveModel } from './models.js';
 import { PromptCache } from './prompt-cache.js';
 import { serveRetrieve } from './retrieve.js';
 import { CompiledScript, type Script } from './script.js';
+import { verifySignature, type SignatureCheck } from './verify-signature.js';
 import type { StopReason, TokenUsage } from './wire-types.js';
 
 export interface LocalBedrockOptions extends AgentApiOptions {
@@ -35,6 +36,12 @@ export interface LocalBedrockOptions extends AgentApiOptions {
   /** Clock for prompt-cache TTLs, in ms; defaults to `Date.now`. */
   clock?: () => number;
   /**
+   * Check every request's SigV4 signature against these credentials (or its Bearer token against
+   * `apiKeys`), answering a bad or expired one with Bedrock's 403. Off by default: any well-formed
+   * Authorization header is accepted.
+   */
+  signatures?: SignatureCheck;
+  /**
    * Knowledge bases for the Retrieve operation, by id: a folder of Markdown/text documents (or its
    * path). Indexed at startup; a bad folder or sidecar throws `LocalBedrockKnowledgeBaseError`.
    */
@@ -52,6 +59,8 @@ export interface RecordedRequest {
   /** Request body size in bytes. */
   bytes: number;
   protocol: 'h2' | 'http/1.1';
+  /** The request's headers as received (lower-case names; HTTP/2 pseudo-headers included). */
+  headers: Record<string, string | string[] | undefined>;
   /** HTTP status sent; 0 if the connection was dropped before any response. */
   status: number;
   /** The `x-amzn-errortype` sent, or the exception sent inside a stream (`cut` for a cut stream). */
@@ -113,6 +122,7 @@ export async function startLocalBedrock(options: LocalBedrockOptions = {}): Prom
       body: undefined,
       bytes: 0,
       protocol,
+      headers: req.headers,
       status: 0,
       durationMs: 0,
     };
@@ -135,7 +145,9 @@ export async function startLocalBedrock(options: LocalBedrockOptions = {}): Prom
           ? error
           : new BedrockServiceError(500, 'InternalServerException', `bedrock-local: ${(error as Error).message ?? String(error)}`);
       if (!(error instanceof BedrockServiceError)) console.error('bedrock-local: unexpected error', error);
-      sendError(res, failure, entry);
+      // The service's own clock is in the Date header; SDKs correct their clock skew from it.
+      const clock = options.signatures?.clock;
+      sendError(res, failure, entry, clock ? new Date(clock()).toUTCString() : undefined);
     } finally {
       entry.durationMs = performance.now() - startedAt;
     }
@@ -145,6 +157,9 @@ export async function startLocalBedrock(options: LocalBedrockOptions = {}): Prom
     const auth = req.headers.authorization;
     if (!auth) throw serviceErrors.missingAuth();
     if (!auth.startsWith('AWS4-HMAC-SHA256 ') && !auth.startsWith('Bearer ')) throw serviceErrors.badAuth();
+    if (options.signatures) {
+      verifySignature(options.signatures, { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body: payload });
+    }
     const other = await agentApis.serve(req.method ?? '', req.url ?? '', req.headers, payload);
     if (other) {
       [entry.route, entry.modelId] = [other.route, other.target];
@@ -244,7 +259,7 @@ function safeDecode(value: string): string {
   }
 }
 
-function sendError(res: AnyResponse, error: BedrockServiceError, entry: RecordedRequest): void {
+function sendError(res: AnyResponse, error: BedrockServiceError, entry: RecordedRequest, date?: string): void {
   entry.status = error.status;
   entry.errorType = error.type;
   if (isGone(res) || res.headersSent) return;
@@ -254,6 +269,7 @@ function sendError(res: AnyResponse, error: BedrockServiceError, entry: Recorded
     'content-length': Buffer.byteLength(body),
     'x-amzn-errortype': `${error.type}:${ERROR_NAMESPACE}`,
     'x-amzn-requestid': randomUUID(),
+    ...(date ? { date } : {}),
   });
   res.end(body);
 }

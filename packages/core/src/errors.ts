@@ -48,6 +48,11 @@ export type NovaloopErrorCode =
   | 'RESUME_OUTPUT_INVALID'
   | 'RESUME_CONFLICT'
   | 'OUTPUT_INVALID'
+  | 'ROUTING_CONFIG'
+  | 'CLASSIFY_CONFIG'
+  | 'EXTRACT_SCHEMA'
+  | 'CLASSIFICATION_FAILED'
+  | 'EXTRACTION_FAILED'
   // @novaloop/memory
   | 'STORE_DRIVER_MISSING'
   // @novaloop/tools: set up (thrown when a tool is made)
@@ -67,7 +72,13 @@ export type NovaloopErrorCode =
   | 'TRACE_SINK_CLOSED'
   | 'TRACE_FILE_UNREADABLE'
   | 'TRACE_FILE_EMPTY'
-  | 'TRACE_USAGE';
+  | 'TRACE_USAGE'
+  // @novaloop/mcp
+  | 'MCP_CONFIG'
+  | 'MCP_CONNECT_FAILED'
+  | 'MCP_SERVER_CLOSED'
+  | 'MCP_CALL_TIMEOUT'
+  | 'MCP_CALL_FAILED';
 
 // A registered symbol is the same in every copy of this package loaded in one process, so
 // `isNovaloopError` holds for an error thrown by another copy, where `instanceof` would not.
@@ -256,5 +267,57 @@ export class ListenerError extends NovaloopError {
     const detail = cause instanceof Error ? cause.message : String(cause);
     super('LISTENER', `A listener for '${eventType}' threw: ${detail}. The run went on; fix the listener.`, { cause });
     this.eventType = eventType;
+  }
+}
+
+/** A `cascade()` that cannot route: no routes, a `fallback` that is not a route, a bad model id, ... */
+export class RoutingConfigError extends NovaloopError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ROUTING_CONFIG', message, options);
+  }
+}
+
+/** `classify()` options that cannot work (no labels, duplicate labels, ...); nothing was sent. */
+export class ClassifyConfigError extends NovaloopError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CLASSIFY_CONFIG', message, options);
+  }
+}
+
+/** An `extract()` schema Nova cannot use as a tool input (not a zod object, ...); nothing was sent. */
+export class ExtractSchemaError extends NovaloopError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('EXTRACT_SCHEMA', message, options);
+  }
+}
+
+/** The model answered a classification with something that is not one of the labels. */
+export class ClassificationError extends NovaloopError {
+  /** What the model answered (the forced tool's input, or its text). */
+  readonly rawOutput: unknown;
+
+  constructor(message: string, rawOutput: unknown) {
+    super('CLASSIFICATION_FAILED', message);
+    this.rawOutput = rawOutput;
+  }
+}
+
+/** Every attempt of `extract()` answered data that fails the schema. */
+export class ExtractionError extends NovaloopError {
+  /** The last answer, as the model sent it (the forced tool's input, or its text). */
+  readonly rawOutput: unknown;
+  /** The schema's complaints about the last answer, as `path: message` lines. */
+  readonly issues: string[];
+  readonly attempts: number;
+
+  constructor(attempts: number, issues: string[], rawOutput: unknown) {
+    super(
+      'EXTRACTION_FAILED',
+      `The model's answer still failed the schema after ${attempts} attempt(s): ${issues.join('; ')}. ` +
+        'Raise maxAttempts, make the schema or the instructions clearer, or use a larger model; the last answer is in rawOutput.',
+    );
+    this.rawOutput = rawOutput;
+    this.issues = issues;
+    this.attempts = attempts;
   }
 }

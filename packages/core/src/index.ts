@@ -1,9 +1,35 @@
 export { Agent } from './loop/agent.js';
 export type { AgentOptions, RunOptions, ResumeOptions } from './loop/agent.js';
 export type { ResumeAnswer } from './loop/resume-pending.js';
+export { cascade } from './routing/cascade.js';
+export type { Cascade, CascadeOptions, ClassifierCascadeOptions, RuleCascadeOptions, RouteContext } from './routing/cascade.js';
+export type { RouteDecision } from './routing/choose-route.js';
+export type { ModelUsage } from './loop/run-totals.js';
+export { classify } from './structured/classify.js';
+export type { ClassifyOptions, ClassifyResult } from './structured/classify.js';
+export { extract } from './structured/extract.js';
+export type { ExtractOptions, ExtractResult } from './structured/extract.js';
+export type { StructuredCallOptions } from './structured/call-options.js';
+export type { PromptCacheMode } from './model/prompt-cache.js';
+export type { AsToolOptions } from './loop/as-tool.js';
+export { jsonSchemaTool } from './tools/json-schema-tool.js';
+export type { JsonSchemaToolOptions } from './tools/json-schema-tool.js';
+export { toNovaJsonSchema } from './tools/tool-schema.js';
+export type { NovaJsonSchema } from './tools/tool-schema.js';
+export { toolContent } from './tools/tool-output.js';
+export type { ToolContent } from './tools/tool-output.js';
 export { tool } from './tools/tool.js';
 export { toolResultText } from './tools/tool-output.js';
-export type { Tool, ToolContext, ToolSession, ToolOptions, ToolTraceAs, InferToolInput, ZodLikeSchema } from './tools/tool.js';
+export type {
+  Tool,
+  ToolContext,
+  ToolSession,
+  ToolOptions,
+  ToolTraceAs,
+  CollaboratorTraceAs,
+  InferToolInput,
+  ZodLikeSchema,
+} from './tools/tool.js';
 export type { JsonSchemaObject } from './tools/tool-schema.js';
 export type { JsonValue } from './json.js';
 export type { AgentEvent, AgentEventMap, AgentEventType, ModelCallPurpose } from './loop/events.js';
@@ -17,12 +43,16 @@ export type {
   ActionGroupInvocationInput,
   KnowledgeBaseInvocationInput,
   FinishInvocationInput,
+  AgentCollaboratorInvocationInput,
+  AgentCollaboratorObservation,
   Observation,
   ActionGroupObservation,
   KnowledgeBaseObservation,
   FinishObservation,
   RepromptObservation,
   AskUserObservation,
+  RoutingClassifierTrace,
+  RoutingObservation,
   RetrievedReference,
   TraceParameter,
   FailureTrace,
@@ -67,6 +97,11 @@ export {
   SessionStoreError,
   SessionInputError,
   SessionCorruptError,
+  RoutingConfigError,
+  ClassifyConfigError,
+  ExtractSchemaError,
+  ClassificationError,
+  ExtractionError,
 } from './errors.js';
 export type { NovaloopErrorCode, ToolCallErrorCode } from './errors.js';
 export { SessionPausedError, NothingPendingError, ResumeInputError, ResumeConflictError } from './loop/pause-errors.js';

@@ -13,7 +13,7 @@ import {
   RegionMissingError,
 } from '../src/index.js';
 import { resolveRegion } from '../src/model/region.js';
-import { LOCAL_CREDENTIALS, NOVA_PRO, useBedrock } from './helpers.js';
+import { LOCAL_CREDENTIALS, NOVA_PRO, TEST_TRANSPORT, useBedrock } from './helpers.js';
 
 const bedrockKit = useBedrock();
 const failure = (agent: Agent) =>
@@ -48,6 +48,7 @@ describe('an endpoint that cannot be reached', () => {
   it('a refused connection names the endpoint and says to check it, not to raise retries', async () => {
     const agent = new Agent({
       model: NOVA_PRO,
+      transport: TEST_TRANSPORT,
       clientConfig: { endpoint: 'http://127.0.0.1:1', region: 'us-east-1', credentials: { ...LOCAL_CREDENTIALS } },
       retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
     });
@@ -63,6 +64,7 @@ describe('an endpoint that cannot be reached', () => {
   it('a host name that does not resolve is named too', async () => {
     const agent = new Agent({
       model: NOVA_PRO,
+      transport: TEST_TRANSPORT,
       clientConfig: { endpoint: 'http://bedrock-runtime.novaloop.invalid', region: 'us-east-1', credentials: { ...LOCAL_CREDENTIALS } },
       retry: { maxAttempts: 1 },
     });
@@ -76,7 +78,11 @@ describe('an endpoint that cannot be reached', () => {
 describe('missing credentials', () => {
   it('list the concrete ways to provide them, and nothing is sent', async () => {
     const server = await bedrockKit.start();
-    const agent = new Agent({ model: NOVA_PRO, clientConfig: { endpoint: server.endpoint, region: 'us-east-1' } });
+    const agent = new Agent({
+      model: NOVA_PRO,
+      transport: TEST_TRANSPORT,
+      clientConfig: { endpoint: server.endpoint, region: 'us-east-1' },
+    });
     const error = await failure(agent);
     agent.close();
     expect(error).toBeInstanceOf(CredentialsMissingError);
@@ -99,7 +105,11 @@ describe('missing credentials', () => {
 describe('the region', () => {
   it('none set anywhere: RegionMissingError before any request, never a silent us-east-1', async () => {
     const server = await bedrockKit.start();
-    const agent = new Agent({ model: NOVA_PRO, clientConfig: { endpoint: server.endpoint, credentials: { ...LOCAL_CREDENTIALS } } });
+    const agent = new Agent({
+      model: NOVA_PRO,
+      transport: TEST_TRANSPORT,
+      clientConfig: { endpoint: server.endpoint, credentials: { ...LOCAL_CREDENTIALS } },
+    });
     const error = await failure(agent);
     agent.close();
     expect(error).toBeInstanceOf(RegionMissingError);
@@ -113,6 +123,7 @@ describe('the region', () => {
     const server = await bedrockKit.start();
     const agent = new Agent({
       model: 'eu.amazon.nova-pro-v1:0',
+      transport: TEST_TRANSPORT,
       clientConfig: { endpoint: server.endpoint, credentials: { ...LOCAL_CREDENTIALS } },
     });
     const result = await agent.run('Hello');

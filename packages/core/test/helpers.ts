@@ -12,6 +12,12 @@ import { Agent, tool, type AgentOptions } from '../src/index.js';
 
 export const NOVA_PRO = 'us.amazon.nova-pro-v1:0';
 
+/**
+ * The transport the suite runs on: the vitest project `core-lean` sets NOVALOOP_TEST_TRANSPORT=lean,
+ * so every agent a test makes without its own `client` goes over the lean transport there.
+ */
+export const TEST_TRANSPORT: 'sdk' | 'lean' = process.env.NOVALOOP_TEST_TRANSPORT === 'lean' ? 'lean' : 'sdk';
+
 /** What a test uses to start bedrock-local and agents on it; all closed when the test ends. */
 export interface BedrockKit {
   start(options?: LocalBedrockOptions): Promise<LocalBedrock>;
@@ -21,13 +27,15 @@ export interface BedrockKit {
 function kit(register: (cleanup: () => Promise<void>) => void): BedrockKit {
   return {
     async start(options) {
-      const server = await startLocalBedrock(options);
+      // Signatures are checked, so every test also proves the transport signs correctly.
+      const server = await startLocalBedrock({ signatures: { credentials: [LOCAL_CREDENTIALS] }, ...options });
       register(() => server.close());
       return server;
     },
     agentOn(server, options = {}) {
       const agent = new Agent({
         model: NOVA_PRO,
+        ...(options.client ? {} : { transport: TEST_TRANSPORT }),
         clientConfig: { endpoint: server.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS },
         retry: { baseDelayMs: 1, maxDelayMs: 5 },
         ...options,

@@ -6,11 +6,14 @@ import type {
   InvocationInput as AgentsInvocationInput,
   Observation as AgentsObservation,
   OrchestrationTrace as AgentsOrchestrationTrace,
+  RoutingClassifierTrace as AgentsRoutingClassifierTrace,
   TracePart as AgentsTracePart,
 } from '@aws-sdk/client-bedrock-agent-runtime';
 import type {
   ActionGroupInvocationInput,
   ActionGroupObservation,
+  AgentCollaboratorInvocationInput,
+  AgentCollaboratorObservation,
   FailureTrace,
   FinishInvocationInput,
   FinishObservation,
@@ -19,22 +22,26 @@ import type {
   OrchestrationTrace,
   RepromptObservation,
   AskUserObservation,
+  RoutingClassifierTrace,
   TracePart,
 } from '../src/index.js';
 
 export const asAgentsPart = (part: TracePart): AgentsTracePart => part;
 export const asAgentsOrchestration = (trace: OrchestrationTrace): AgentsOrchestrationTrace => trace;
+export const asAgentsRouting = (trace: RoutingClassifierTrace): AgentsRoutingClassifierTrace => trace;
 export const asAgentsFailure = (trace: FailureTrace): AgentsFailureTrace => trace;
 
 // Each variant on its own, so a failure names the variant.
 export const invocationInputs = {
   actionGroup: (input: ActionGroupInvocationInput): AgentsInvocationInput => input,
   knowledgeBase: (input: KnowledgeBaseInvocationInput): AgentsInvocationInput => input,
+  agentCollaborator: (input: AgentCollaboratorInvocationInput): AgentsInvocationInput => input,
   finish: (input: FinishInvocationInput): AgentsInvocationInput => input,
 };
 export const observations = {
   actionGroup: (observation: ActionGroupObservation): AgentsObservation => observation,
   knowledgeBase: (observation: KnowledgeBaseObservation): AgentsObservation => observation,
+  agentCollaborator: (observation: AgentCollaboratorObservation): AgentsObservation => observation,
   finish: (observation: FinishObservation): AgentsObservation => observation,
   reprompt: (observation: RepromptObservation): AgentsObservation => observation,
   askUser: (observation: AskUserObservation): AgentsObservation => observation,

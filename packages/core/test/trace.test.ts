@@ -8,6 +8,7 @@ import { bodies, INFRA_QUESTION, INFRA_SCRIPT, infraTools, NOVA_PRO, say, useBed
 const outline = (parts: TracePart[]) =>
   parts.map((p) => {
     if ('failureTrace' in p.trace) return ['failureTrace'];
+    if ('routingClassifierTrace' in p.trace) return ['routingClassifierTrace', Object.keys(p.trace.routingClassifierTrace)[0]];
     const [kind, value] = Object.entries(p.trace.orchestrationTrace)[0] as [string, { invocationType?: string; type?: string }];
     return kind === 'invocationInput' ? [kind, value.invocationType] : kind === 'observation' ? [kind, value.type] : [kind];
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { INFRA_QUESTION, INFRA_SCRIPT, infraTools, useBedrock } from './helpers.js';
+import { INFRA_QUESTION, INFRA_SCRIPT, LOCAL_CREDENTIALS, infraTools, useBedrock } from './helpers.js';
 
 describe('transport', () => {
   const { start, agentOn } = useBedrock();
@@ -24,7 +24,7 @@ describe('transport', () => {
       clientConfig: {
         endpoint: server.endpoint,
         region: 'us-east-1',
-        credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+        credentials: LOCAL_CREDENTIALS,
         maxSockets: 4,
       },
     });

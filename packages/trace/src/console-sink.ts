@@ -58,9 +58,17 @@ export function consoleTraceSink(options: ConsoleTraceSinkOptions = {}): TraceSi
           return;
         case 'model-response': {
           const run = runs.get(event.runId);
-          if (run) run.toolCalls = event.message.content?.filter((block) => block.toolUse !== undefined).length ?? 0;
           const { inputTokens, outputTokens } = event.usage;
           out('');
+          if (event.purpose === 'routing') {
+            // A cascade's classifier: not a step; its tool call is the route, shown by the 'route' event.
+            out(
+              paint('bold', 'Routing') +
+                `  (${event.modelId}, ${inputTokens} in / ${outputTokens} out tokens, ${Math.round(event.latencyMs)} ms, ${formatCost(event.costUsd)})`,
+            );
+            return;
+          }
+          if (run) run.toolCalls = event.message.content?.filter((block) => block.toolUse !== undefined).length ?? 0;
           out(
             paint('bold', `Step ${event.stepIndex + 1}`) +
               `  (${inputTokens} in / ${outputTokens} out tokens, ${Math.round(event.latencyMs)} ms, ${event.stopReason}, ${formatCost(event.costUsd)})`,
@@ -76,6 +84,14 @@ export function consoleTraceSink(options: ConsoleTraceSinkOptions = {}): TraceSi
               ),
           );
           return;
+        case 'route': {
+          const { decision } = event;
+          out(
+            label('route') +
+              `${decision.route} → ${decision.modelId} (${decision.source}${decision.reason !== undefined ? `: ${clean(decision.reason)}` : ''})`,
+          );
+          return;
+        }
         case 'rationale':
           out(label('rationale') + clean(event.text));
           return;

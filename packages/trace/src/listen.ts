@@ -11,6 +11,7 @@ const TYPES = [
   'step-start',
   'model-request',
   'model-response',
+  'route',
   'rationale',
   'retry',
   'tool-start',

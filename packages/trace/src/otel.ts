@@ -82,7 +82,8 @@ export function otelTracing(options: OtelTracingOptions = {}): OtelTracing {
     switch (event.type) {
       case 'model-request': {
         spans.chat?.end();
-        if (!spans.modelSet) {
+        // The run's model is its steps' (a cascade's classifier call comes first).
+        if (!spans.modelSet && event.purpose === 'step') {
           spans.run.setAttribute('gen_ai.request.model', event.modelId);
           spans.modelSet = true;
         }

@@ -1,6 +1,7 @@
 import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { cascade } from '@novaloop/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { otelTracing } from '../src/otel.js';
 import {
@@ -93,6 +94,21 @@ describe('OpenTelemetry GenAI spans', () => {
     expect(ms(tools[0]!.startTime)).toBeGreaterThanOrEqual(ms(chats[0]!.endTime) - 1);
     expect(ms(chats[1]!.startTime)).toBeGreaterThanOrEqual(ms(tools[0]!.endTime) - 1);
     expect(ms(run!.endTime)).toBeGreaterThanOrEqual(ms(chats[2]!.endTime) - 1);
+  });
+
+  it("a cascade: the classifier's call is a chat span too, and the run's model is the route's", async () => {
+    const { exporter, provider } = inMemoryProvider();
+    const server = await start({ script: { classify: [{ tool: 'route', label: 'complex' }] } });
+    const micro = 'us.amazon.nova-micro-v1:0';
+    const agent = agentOn(server, {
+      model: cascade({ classifier: micro, routes: { simple: micro, complex: NOVA_PRO }, fallback: 'simple' }),
+      tools: [],
+    });
+    otelTracing({ tracerProvider: provider }).attach(agent);
+    await agent.run('an outage');
+    const spans = exporter.getFinishedSpans();
+    expect(byName(spans, 'chat').map((span) => span.name)).toEqual([`chat ${micro}`, `chat ${NOVA_PRO}`]);
+    expect(byName(spans, 'invoke_agent')[0]?.attributes['gen_ai.request.model']).toBe(NOVA_PRO);
   });
 
   it('a retried call: the throttled attempt is its own chat span with the error, then the retry succeeds', async () => {

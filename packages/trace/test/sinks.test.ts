@@ -3,6 +3,7 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { cascade } from '@novaloop/core';
 import { describe, expect, it } from 'vitest';
 import { tool } from '@novaloop/core';
 import { z } from 'zod';
@@ -11,6 +12,7 @@ import {
   brokenTool,
   expectNoSecrets,
   INFRA_QUESTION,
+  NOVA_PRO,
   INFRA_SCRIPT,
   leakyScript,
   leakyTool,
@@ -345,6 +347,27 @@ describe('consoleTraceSink', () => {
     server.injectFaults({ fault: { kind: 'throttling' }, times: Infinity });
     await expect(agent.run('again')).rejects.toThrow();
     expect(lines.at(-1)).toMatch(/error:.*BEDROCK_RETRIES_EXHAUSTED/);
+  });
+
+  it("shows a cascade's classifier call as Routing, then the route it chose", async () => {
+    const server = await start({ script: { classify: [{ tool: 'route', label: 'simple' }] } });
+    const micro = 'us.amazon.nova-micro-v1:0';
+    const agent = agentOn(server, {
+      model: cascade({ classifier: micro, routes: { simple: micro, complex: NOVA_PRO }, fallback: 'complex' }),
+      tools: [],
+    });
+    const lines: string[] = [];
+    consoleTraceSink({ out: (line) => lines.push(line) }).attach(agent);
+    const result = await agent.run('hours?');
+    const routing = result.route!;
+    const at = lines.findIndex((line) => line.startsWith('Routing  ('));
+    expect(lines[at]).toMatch(
+      new RegExp(
+        `^Routing  \\(us\\.amazon\\.nova-micro-v1:0, ${routing.usage.inputTokens} in / ${routing.usage.outputTokens} out tokens, \\d+ ms, \\$\\d\\.\\d{6}\\)$`,
+      ),
+    );
+    expect(lines[at + 1]).toBe('  route:       simple → us.amazon.nova-micro-v1:0 (classifier)');
+    expect(lines.filter((line) => line.startsWith('Step '))).toHaveLength(1);
   });
 
   it('starts each line with the run id while runs overlap', async () => {

@@ -6,6 +6,8 @@ import { estimateTokens } from '../context/estimate-tokens.js';
 import type { ContextPolicy } from '../context/policy.js';
 import { AgentConfigError, ListenerError } from '../errors.js';
 import { createBedrockClient, type ClientConfig } from '../model/client.js';
+import { sdkWire, type ConverseWire } from '../model/converse-wire.js';
+import { leanWire } from '../model/lean/lean-wire.js';
 import { resolveInference, type InferenceOptions } from '../model/inference.js';
 import { modelInfo, type ModelPrice } from '../model/model-catalog.js';
 import { resolveRetry, type RetryOptions } from '../model/retry-policy.js';
@@ -19,10 +21,21 @@ import type { ResumeAnswer } from './resume-pending.js';
 import type { RunResult, TypedRunResult } from './run-result.js';
 import { outputSpec } from './typed-output.js';
 import { runLoop, type LoopConfig } from './run-loop.js';
+import type { StepCall } from './run-step.js';
+import { isCascade, type Cascade } from '../routing/cascade.js';
+import { ROUTE_TOOL } from '../routing/choose-route.js';
+import { systemWithCachePoint, type PromptCacheMode } from '../model/prompt-cache.js';
+import { enumTool, forcing, GREEDY } from '../structured/forced-tool.js';
+import type { ModelCallRequest } from '../model/drive-model-call.js';
+import { collaboratorTool, collaboratorUnpriced, type AsToolOptions, type RunCollaborator } from './as-tool.js';
+import type { CollaboratorLink } from './parent-run.js';
 
 export interface AgentOptions {
-  /** A Bedrock model id, inference-profile id or ARN, e.g. `us.amazon.nova-pro-v1:0`. */
-  model: string;
+  /**
+   * A Bedrock model id, inference-profile id or ARN, e.g. `us.amazon.nova-pro-v1:0`, or a `cascade()`
+   * that picks the model for each run.
+   */
+  model: string | Cascade;
   /** The system prompt, or system blocks (to add cachePoints). */
   system?: string | SystemContentBlock[];
   tools?: Tool[];
@@ -33,8 +46,15 @@ export interface AgentOptions {
   greedyToolDecoding?: boolean;
   /** A Bedrock client used exactly as given (its own retry settings included). */
   client?: BedrockRuntimeClient;
-  /** Settings for the client the agent builds when `client` is not given. */
+  /** Settings for the client the agent builds when `client` is not given (either transport). */
   clientConfig?: ClientConfig;
+  /**
+   * How model calls reach Bedrock when `client` is not given: `'sdk'` (default), the AWS SDK's
+   * BedrockRuntimeClient; or `'lean'`, Converse over node:http(s) with the SDK's signer, credential
+   * chain and event-stream codec but without its middleware stack (less CPU per call). Same events,
+   * errors and retries either way.
+   */
+  transport?: 'sdk' | 'lean';
   /** ConverseStream (default) or Converse; the events and results are the same. */
   stream?: boolean;
   retry?: RetryOptions;
@@ -67,6 +87,11 @@ export interface AgentOptions {
    * Default: the whole conversation. The stored history is never trimmed.
    */
   context?: ContextPolicy;
+  /**
+   * 'auto': cachePoints placed for you (after the system prompt when its prefix reaches the model's
+   * minimum, and a moving one at the end of each step's predecessor). Default 'off': see the README.
+   */
+  promptCache?: PromptCacheMode;
 }
 
 export interface RunOptions {
@@ -99,7 +124,7 @@ export interface ResumeOptions {
 }
 
 type Start =
-  | { kind: 'prompt'; input: string | ContentBlock[]; options: RunOptions }
+  | { kind: 'prompt'; input: string | ContentBlock[]; options: RunOptions; link?: CollaboratorLink | undefined }
   | { kind: 'resume'; sessionId: string; answers: readonly ResumeAnswer[]; options: ResumeOptions };
 
 const DEFAULT_FINAL_STEP_PROMPT =
@@ -117,24 +142,33 @@ interface ActiveRun {
 }
 
 export class Agent {
-  readonly model: string;
+  readonly model: string | Cascade;
   /** Every event of every run of this agent; 'trace' listeners get Bedrock-Agents-shaped trace parts. */
   readonly events: EventEmitter<AgentEventMap> = new IsolatingEmitter<AgentEventMap>((eventType, error) =>
     this.listenerFailed(eventType, error),
   );
   readonly memory: SessionStore;
   private readonly config: LoopConfig;
-  private readonly ownsClient: boolean;
+  /** The AWS SDK client the agent talks through (`undefined` on the lean transport). */
+  private readonly sdkClient: BedrockRuntimeClient | undefined;
   /** Whether `memory` is the default store the agent made (runs without a sessionId keep nothing there). */
   private readonly defaultMemory: boolean;
   private readonly onListenerError: (error: ListenerError) => void;
   /** Whether a run may pause (a tool returns control or needs approval). */
   private readonly pausable: boolean;
+  /** Models a run of this agent may call without a known price (its collaborators' included). */
+  private readonly unpriced: readonly string[];
 
   constructor(options: AgentOptions) {
-    if (typeof options.model !== 'string' || options.model === '')
-      throw new AgentConfigError('`model` is required, e.g. "us.amazon.nova-pro-v1:0".');
-    checkModelId(options.model);
+    const routed = isCascade(options.model) ? options.model : undefined;
+    if (!routed && (typeof options.model !== 'string' || options.model === ''))
+      throw new AgentConfigError('`model` is required, e.g. "us.amazon.nova-pro-v1:0", or a cascade({ ... }).');
+    if (!routed) checkModelId(options.model as string);
+    if (routed && options.price !== undefined) {
+      throw new AgentConfigError("`price` is for a single model; with a cascade, pass each model's price in `prices`, by model id.");
+    }
+    const promptCache = options.promptCache ?? 'off';
+    if (promptCache !== 'auto' && promptCache !== 'off') throw new AgentConfigError("`promptCache` must be 'auto' or 'off'.");
     checkInference(options.inference);
     const maxSteps = options.maxSteps ?? 10;
     positiveInteger('maxSteps', maxSteps);
@@ -145,51 +179,84 @@ export class Agent {
     const retry = resolveRetry(options.retry);
     positiveInteger('retry.maxAttempts', retry.maxAttempts);
 
-    const model = modelInfo(options.model);
-    const price = options.price ?? model.price;
     const prices = new Map(Object.entries(options.prices ?? {}));
+    const priceOf = (modelId: string): ModelPrice | undefined =>
+      (!routed ? options.price : undefined) ?? prices.get(modelId) ?? modelInfo(modelId).price;
+    const stepModels = routed ? Object.values<string>(routed.routes) : [options.model as string];
+    const tools = checkToolSet(options.tools ?? []);
+    // Every model a run may call, collaborators' included, is priced, or a budget would silently stop counting.
+    const unpriced = [
+      ...[...stepModels, ...(routed?.classifier !== undefined ? [routed.classifier] : [])].filter((id) => !priceOf(id)),
+      ...(options.context?.models ?? []).filter((id) => !prices.has(id) && !modelInfo(id).price),
+      ...[...tools.values()].flatMap((tool) => collaboratorUnpriced.get(tool)?.() ?? []),
+    ];
+    this.unpriced = [...new Set(unpriced)];
     if (options.maxCostUsd !== undefined) {
       if (!(options.maxCostUsd > 0)) throw new AgentConfigError('`maxCostUsd` must be a positive number of USD.');
-      // Every model a run may call is priced, or the budget would silently stop counting.
-      const unpriced = [
-        ...(price ? [] : [options.model]),
-        ...(options.context?.models ?? []).filter((id) => !prices.has(id) && !modelInfo(id).price),
-      ];
       if (unpriced.length > 0) {
         throw new AgentConfigError(
-          `No price is known for ${unpriced.join(', ')}, so maxCostUsd cannot be enforced. Pass \`price\` for the agent's model ` +
-            'and `prices` for the others (USD per 1M tokens).',
+          `No price is known for ${this.unpriced.join(', ')}, so maxCostUsd cannot be enforced. Pass \`price\` for the agent's model ` +
+            "and `prices` for the others (USD per 1M tokens); for a collaborator's model, give them to the collaborator agent.",
         );
       }
     }
-    const tools = checkToolSet(options.tools ?? []);
     const system = typeof options.system === 'string' ? (options.system ? [{ text: options.system }] : undefined) : options.system;
     const toolSpecs = [...tools.values()].map((tool) => tool.spec);
+
+    const stepCall = (modelId: string): StepCall => {
+      const model = modelInfo(modelId);
+      const systemBlocks = systemWithCachePoint(promptCache, system, toolSpecs, model);
+      return {
+        modelId,
+        model,
+        price: priceOf(modelId),
+        base: {
+          ...(systemBlocks && systemBlocks.length > 0 ? { system: systemBlocks } : {}),
+          ...(toolSpecs.length > 0 ? { toolConfig: { tools: toolSpecs } } : {}),
+        },
+        inference: resolveInference(options.inference, model, tools.size > 0, options.greedyToolDecoding ?? true),
+        toolUseRepairs: repairs,
+      };
+    };
+    const calls = new Map(stepModels.map((modelId) => [modelId, stepCall(modelId)]));
+    const routing: LoopConfig['routing'] = routed
+      ? {
+          cascade: routed,
+          routes: new Map(Object.entries<string>(routed.routes).map(([name, modelId]) => [name, calls.get(modelId) as StepCall])),
+          classifier:
+            routed.classifier === undefined
+              ? undefined
+              : classifierCall(routed, routed.classifier, priceOf(routed.classifier), promptCache),
+        }
+      : undefined;
 
     this.model = options.model;
     this.pausable = [...tools.values()].some((t) => t.returnControl === true || t.needsApproval !== undefined);
     this.defaultMemory = options.memory === undefined;
     this.memory = options.memory ?? new InMemorySessionStore();
-    this.ownsClient = options.client === undefined;
+    if (options.transport !== undefined && options.transport !== 'sdk' && options.transport !== 'lean') {
+      throw new AgentConfigError(`\`transport\` must be 'sdk' or 'lean' (got ${JSON.stringify(options.transport)}).`);
+    }
+    if (options.client !== undefined && options.transport === 'lean') {
+      throw new AgentConfigError(
+        "`transport: 'lean'` builds its own connection, so it cannot use the `client` you passed. Pass either `client` or `transport: 'lean'` (with `clientConfig`).",
+      );
+    }
     this.onListenerError = options.onListenerError ?? ((error) => process.emitWarning(error));
+    const { wire, client } = makeWire(options);
+    this.sdkClient = client;
     this.config = {
       transport: {
-        client: options.client ?? createBedrockClient(options.clientConfig),
+        wire,
         stream: options.stream ?? true,
         retry,
         random: Math.random,
       },
-      call: {
-        modelId: options.model,
-        model,
-        price,
-        base: {
-          ...(system && system.length > 0 ? { system } : {}),
-          ...(toolSpecs.length > 0 ? { toolConfig: { tools: toolSpecs } } : {}),
-        },
-        inference: resolveInference(options.inference, model, tools.size > 0, options.greedyToolDecoding ?? true),
-        toolUseRepairs: repairs,
-      },
+      call: calls.get(
+        routed ? ((routed.routes as Record<string, string>)[routed.fallback] as string) : (options.model as string),
+      ) as StepCall,
+      routing,
+      promptCache,
       prices,
       tools,
       maxSteps,
@@ -249,7 +316,7 @@ export class Agent {
 
   /** Closes the connections of the client the agent made (a client you passed in is left alone). */
   close(): void {
-    if (this.ownsClient) this.config.transport.client.destroy();
+    this.config.transport.wire.close();
   }
 
   /**
@@ -273,7 +340,37 @@ export class Agent {
     }
   }
 
-  /** `stream()`'s and `streamResume()`'s drain: every event, and the trace parts derived from it, handed out in order. */
+  /**
+   * The agent's Bedrock client: pass it to `classify()` / `extract()` to share its pooled connections.
+   * An agent on `transport: 'lean'` has none (it does not use the AWS SDK client).
+   */
+  get client(): BedrockRuntimeClient {
+    if (!this.sdkClient) {
+      throw new AgentConfigError(
+        "This agent uses transport: 'lean', which has no AWS SDK client to share. Give classify() / extract() " +
+          "`transport: 'lean'` and the agent's `clientConfig` instead, or make the agent with the default transport.",
+      );
+    }
+    return this.sdkClient;
+  }
+
+  /**
+   * This agent as a tool of another agent (a supervisor): the model calls it with a request, this
+   * agent runs with its own prompt, tools, model and session (the supervisor's session id plus
+   * `name`), and its answer is the tool result. The supervisor's abort and budget reach it, its cost
+   * counts in the supervisor's result, and its trace parts join the supervisor's trace.
+   */
+  asTool(options: AsToolOptions): Tool {
+    const run: RunCollaborator = (input, runOptions, link) => this.drive({ kind: 'prompt', input, options: runOptions, link });
+    const made = collaboratorTool(options, run);
+    collaboratorUnpriced.set(made, () => this.unpriced);
+    return made;
+  }
+
+  /**
+   * `stream()`'s and `streamResume()`'s drain (and a collaborator's, started with its `link` to the
+   * supervisor's run): every event, and the trace parts derived from it, handed out in order.
+   */
   private async *drive(begin: Start): AsyncGenerator<AgentEvent, RunResult> {
     const run = this.start(begin);
     try {
@@ -341,8 +438,9 @@ export class Agent {
       store: given === undefined && this.defaultMemory && !this.pausable ? undefined : this.memory,
       sessionAttributes: begin.kind === 'prompt' ? begin.options.sessionAttributes : undefined,
       output,
+      parent: begin.kind === 'prompt' ? begin.link?.parent : undefined,
     });
-    const trace = new TraceBuilder(runId, sessionId, this.config.tools);
+    const trace = new TraceBuilder(runId, sessionId, this.config.tools, begin.kind === 'prompt' ? begin.link?.collaboratorOf : undefined);
     return { loop, trace, controller, outer, onAbort, finished: false };
   }
 
@@ -376,6 +474,35 @@ export class Agent {
 
 const NOTHING: AgentEvent[] = [];
 
+function makeWire(options: AgentOptions): { wire: ConverseWire; client: BedrockRuntimeClient | undefined } {
+  if (options.client) return { wire: sdkWire(options.client, false), client: options.client };
+  if (options.transport === 'lean') return { wire: leanWire(options.clientConfig), client: undefined };
+  const client = createBedrockClient(options.clientConfig);
+  return { wire: sdkWire(client, true), client };
+}
+
 function positiveInteger(name: string, value: number): void {
   if (!Number.isInteger(value) || value < 1) throw new AgentConfigError(`\`${name}\` must be an integer ≥ 1 (got ${value}).`);
+}
+
+/** The classifier's request: the cascade's instructions, and a forced tool whose only input is an enum of the route names. */
+function classifierCall(
+  routed: Cascade,
+  modelId: string,
+  price: ModelPrice | undefined,
+  promptCache: PromptCacheMode,
+): Omit<ModelCallRequest, 'messages'> {
+  const model = modelInfo(modelId);
+  const tool = enumTool(ROUTE_TOOL, 'Routes the request to the route that should handle it.', 'route', Object.keys(routed.routes));
+  const system = systemWithCachePoint(promptCache, [{ text: routed.instructions }], [tool], model);
+  return {
+    purpose: 'routing',
+    modelId,
+    model,
+    price,
+    base: { ...(system ? { system } : {}), toolConfig: forcing(tool) },
+    // Greedy, and room for the tool call only: the answer is one short enum value.
+    inference: { ...GREEDY, maxTokens: 100 },
+    toolUseRepairs: 1,
+  };
 }

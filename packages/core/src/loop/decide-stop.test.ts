@@ -19,6 +19,12 @@ describe('decideStop', () => {
     expect(decideStop({ ...base, aborted: true, step: step() })).toBe('aborted');
   });
 
+  it("before the first step, a budget a cascade's classifier used up ends the run", () => {
+    expect(decideStop({ ...base, costUsd: 0, maxCostUsd: 1 })).toBeUndefined();
+    expect(decideStop({ ...base, costUsd: 2, maxCostUsd: 1 })).toBe('budget');
+    expect(decideStop({ ...base, costUsd: undefined, maxCostUsd: 1 })).toBeUndefined();
+  });
+
   it('after tools: abort first, then the budget (only with a known cost), then the step limit', () => {
     expect(decideStop({ ...base, aborted: true, costUsd: 5, maxCostUsd: 1, step: step({ index: 9 }) })).toBe('aborted');
     expect(decideStop({ ...base, costUsd: 1, maxCostUsd: 1, step: step({ index: 9 }) })).toBe('budget');

@@ -53,9 +53,10 @@ export function decideStop(state: StopState): RunStopReason | undefined {
     return isLast && step.index > 0 && (finished === 'end_turn' || finished === 'stop_sequence') ? 'max_steps' : finished;
   }
   if (state.aborted) return 'aborted';
-  if (!step) return undefined;
-  if (step.paused) return step.paused;
+  if (step?.paused) return step.paused;
+  // Before the first step only a cascade's classifier has cost anything; a budget it used up still ends the run.
   if (state.maxCostUsd !== undefined && state.costUsd !== undefined && state.costUsd >= state.maxCostUsd) return 'budget';
+  if (!step) return undefined;
   if (step.index + 1 >= step.maxSteps) return 'max_steps';
   return undefined;
 }

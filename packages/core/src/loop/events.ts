@@ -6,6 +6,7 @@ import type { Step, ToolCall } from './run-result.js';
 import type { TracePart } from '../trace/trace-types.js';
 import type { PendingCall } from '../session/session-store.js';
 import type { Usage } from '../model/usage.js';
+import type { RouteDecision } from '../routing/choose-route.js';
 
 interface Base {
   runId: string;
@@ -16,8 +17,11 @@ interface StepBase extends Base {
   stepIndex: number;
 }
 
-/** What a model call is for: a step of the loop, or a summary a context policy asked for. */
-export type ModelCallPurpose = 'step' | 'summary';
+/**
+ * What a model call is for: a step of the loop, a summary a context policy asked for, a cascade's
+ * routing decision, or a `classify()` / `extract()` call.
+ */
+export type ModelCallPurpose = 'step' | 'summary' | 'routing' | 'classify' | 'extract';
 
 /** Everything a run reports, in order; `agent.stream()` yields these and `agent.events` emits them. */
 export type AgentEvent =
@@ -84,7 +88,14 @@ export type AgentEvent =
    * the answered calls follow, then its steps from `stepIndex + 1`.
    */
   | (StepBase & { type: 'resume'; invocationId: string; calls: PendingCall[] })
+  /**
+   * A trace part of a collaborator (`agent.asTool()`) this step's tool call `toolUseId` is running; the
+   * same part also comes as a 'trace' part of this run. `part.runId` is the collaborator's run.
+   */
+  | (StepBase & { type: 'collaborator-trace'; toolUseId: string; collaboratorName: string; part: TracePart })
   | (StepBase & { type: 'step-end'; step: Step })
+  /** A cascade chose the run's route (before the first step). */
+  | (Base & { type: 'route'; decision: RouteDecision })
   | (Base & { type: 'trace'; part: TracePart })
   | (Base & { type: 'error'; error: NovaloopError })
   | (Base & { type: 'run-end'; result: RunResult });

@@ -17,12 +17,19 @@ import { abandonCalls, answerCalls, checkResume, resultsMessage, type ResumeAnsw
 import type { RunResult, RunStopReason, Step, TypedRunResult } from './run-result.js';
 import { runStep, type OutputState, type RunState, type StepCall } from './run-step.js';
 import { hasToolBlocks, OUTPUT_TOOL_NAME, PAST_OUTPUT_TOOL, type OutputSpec } from './typed-output.js';
+import { chooseRoute, type RouteDecision, type Routing } from '../routing/choose-route.js';
+import { fixedCheckpoints, type PromptCacheMode } from '../model/prompt-cache.js';
 import { RunTotals } from './run-totals.js';
+import type { ParentRun } from './parent-run.js';
 
 export interface LoopConfig {
   transport: ModelTransport;
-  /** The step's model call, without its messages. */
+  /** The step's model call, without its messages (with a cascade: the fallback route's). */
   call: StepCall;
+  /** A cascade: each run's steps use the call of the route it chooses. */
+  routing: Routing<StepCall> | undefined;
+  /** 'auto': the moving cachePoint at the end of the previous step (the system one is in `call.base`). */
+  promptCache: PromptCacheMode;
   /** Prices given for models other than the agent's own (`AgentOptions.prices`). */
   prices: ReadonlyMap<string, ModelPrice>;
   tools: ReadonlyMap<string, Tool>;
@@ -53,6 +60,8 @@ export interface LoopRun {
   sessionAttributes: SessionAttributes | undefined;
   /** Typed output: the run ends with an answer through the forced tool. */
   output: OutputSpec | undefined;
+  /** Set for a collaborator's run: the supervisor's tool call that started it. */
+  parent?: ParentRun | undefined;
 }
 
 /**
@@ -66,7 +75,7 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
   const prompt = start.kind === 'prompt' ? userMessage(start.input) : undefined;
   if (prompt) yield { type: 'run-start', ...ids, input: prompt };
 
-  const totals = new RunTotals(config.call.price !== undefined);
+  const totals = new RunTotals(config.call.price !== undefined, config.maxCostUsd, run.parent?.totals);
   const steps: Step[] = [];
   const log = new SessionLog(run.store, sessionId);
   let state: RunState | undefined;
@@ -75,6 +84,7 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
   let stepIndex = 0;
   let pending: PendingCall[] = [];
   let history: Message[] = [];
+  let route: RouteDecision | undefined;
   try {
     // Loaded inside the try, so a failed load is reported like any error.
     const loaded = await log.load();
@@ -83,6 +93,8 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
     let next = prompt;
     /** Set when a resume answered the pause: its answers are stored before the next step. */
     let resolved: PendingState | undefined;
+    /** A resumed run keeps the route its paused run chose; anything else is routed on its prompt. */
+    let keptRoute: string | undefined;
     if (start.kind === 'resume') {
       const checked = await checkResume(sessionId, loaded, start.answers, config.tools);
       const paused = checked.pending;
@@ -105,12 +117,15 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
           defaultTimeoutMs: config.toolTimeoutMs,
           signal,
           context: { ...ids, stepIndex: paused.stepIndex, session: attributes.toolSession },
+          totals,
+          keepsSession: run.store !== undefined,
         });
         next = resultsMessage(paused, calls, stepIndex + 1 === config.maxSteps ? config.finalStepPrompt : undefined);
         history = [...history, paused.message];
         log.addUnsaved(paused.message, next);
         log.resolvePending();
         resolved = paused;
+        keptRoute = paused.route;
       }
     } else if (loaded?.pending) {
       const paused = loaded.pending;
@@ -129,6 +144,21 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
       const complete: Complete = (messages, options, index) => summaryCall(config, state as RunState, messages, options, index);
       const conversationOptions = { policy: config.context, ids, complete, fixedTokens: config.fixedTokens, signal };
       const conversation = new Conversation(conversationOptions, history, next, loaded?.summary);
+      let call = config.call;
+      if (config.routing && !signal.aborted) {
+        const kept = keptRoute === undefined ? undefined : config.routing.routes.get(keptRoute);
+        if (kept) {
+          call = kept;
+        } else if (prompt && start.kind === 'prompt') {
+          const routed = yield* chooseRoute(config.routing, config.transport, { ...ids, input: start.input, prompt, signal, totals });
+          if (routed === 'aborted') {
+            stopReason = 'aborted';
+          } else {
+            route = routed.decision;
+            call = routed.call;
+          }
+        }
+      }
       state = {
         config,
         ids,
@@ -138,13 +168,18 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
         log,
         totals,
         attempts: { count: 0 },
-        call: config.call.base.toolConfig || run.output || !hasToolBlocks(history) ? config.call : withPastOutputTool(config.call),
-        output: outputState(config, run.output),
+        keepsSession: run.store !== undefined,
+        call: call.base.toolConfig || run.output || !hasToolBlocks(history) ? call : withPastOutputTool(call),
+        output: outputState(call, run.output),
+        route: route?.route ?? keptRoute,
+        previousPromptTokens: 0,
+        previousCacheMark: undefined,
+        fixedCheckpoints: config.promptCache === 'auto' ? fixedCheckpoints(call.base.system, next.content ?? []) : 0,
       };
       // The answers are stored on their own, before the next model call: this append is what makes a
       // resume happen once (a concurrent one conflicts here, or at the claim).
       if (resolved) await conflictAsResume(log.save([], attributes, conversation), resolved);
-      stopReason ??= decideStop({ aborted: signal.aborted, costUsd: totals.costUsd, maxCostUsd: config.maxCostUsd });
+      stopReason ??= decideStop({ aborted: signal.aborted, ...totals.budget() });
     }
     while (stopReason === undefined && state) {
       const outcome = yield* runStep(state, stepIndex);
@@ -174,8 +209,11 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
     stopReason: stopReason ?? 'aborted',
     steps,
     trace: [],
-    usage: totals.usage,
+    // A copy: a collaborator given up on may still be counting into the totals.
+    usage: { ...totals.usage },
     costUsd: totals.costUsd,
+    usageByModel: totals.byModel(),
+    route,
     messages: state ? state.conversation.messages : history,
     sessionAttributes: state ? state.attributes.current : {},
     pending,
@@ -185,13 +223,14 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
   return result;
 }
 
-function outputState(config: LoopConfig, spec: OutputSpec | undefined): OutputState | undefined {
+/** Typed output's two calls, built on the run's call (a cascade's route, or the agent's). */
+function outputState(runCall: StepCall, spec: OutputSpec | undefined): OutputState | undefined {
   if (!spec) return undefined;
-  const tools = [...(config.call.base.toolConfig?.tools ?? []), spec.tool.spec];
-  const call: StepCall = { ...config.call, base: { ...config.call.base, toolConfig: { tools } } };
+  const tools = [...(runCall.base.toolConfig?.tools ?? []), spec.tool.spec];
+  const call: StepCall = { ...runCall, base: { ...runCall.base, toolConfig: { tools } } };
   const forced: StepCall = {
-    ...config.call,
-    base: { ...config.call.base, toolConfig: { tools, toolChoice: { tool: { name: OUTPUT_TOOL_NAME } } } },
+    ...runCall,
+    base: { ...runCall.base, toolConfig: { tools, toolChoice: { tool: { name: OUTPUT_TOOL_NAME } } } },
   };
   return { spec, call, forced, force: false, failures: 0 };
 }

@@ -2,6 +2,8 @@ import type { Message, StopReason, ToolResultContentBlock } from '@aws-sdk/clien
 import type { PendingCall, SessionAttributes } from '../session/session-store.js';
 import type { TracePart } from '../trace/trace-types.js';
 import type { Usage } from '../model/usage.js';
+import type { RouteDecision } from '../routing/choose-route.js';
+import type { ModelUsage } from './run-totals.js';
 
 /**
  * Why a run ended without an error. `max_steps`, `budget`, `aborted`, `return_control` and
@@ -36,8 +38,15 @@ export interface RunResult {
   trace: TracePart[];
   /** Tokens over every model request of the run: repaired and refused attempts and summaries included. */
   usage: Usage;
-  /** USD; `undefined` when the model's price is unknown (never 0 for "unknown"). */
+  /**
+   * USD; `undefined` when the model's price is unknown (never 0 for "unknown"). `usage` and `costUsd`
+   * include the runs of collaborators (`agent.asTool()`) this run called.
+   */
   costUsd: number | undefined;
+  /** Usage and cost per model id (as sent): the steps' model, a cascade's classifier, a summarizing policy's model, and every collaborator's. */
+  usageByModel: Record<string, ModelUsage>;
+  /** How a cascade chose this run's model; `undefined` when the agent's `model` is a model id. */
+  route: RouteDecision | undefined;
   /**
    * The whole conversation after this run, as the model saw it: the session's history (a trailing
    * user message merged with this run's prompt) and this run's steps.

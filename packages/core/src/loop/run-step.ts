@@ -11,6 +11,7 @@ import { decideStop } from './decide-stop.js';
 import type { AgentEvent } from './events.js';
 import { OutputValidationError } from './output-error.js';
 import type { LoopConfig } from './run-loop.js';
+import { tailCheckpoints } from '../model/prompt-cache.js';
 import type { RunStopReason, Step, ToolCall } from './run-result.js';
 import type { RunTotals } from './run-totals.js';
 import { ASK_FOR_OUTPUT, checkAnswer, OUTPUT_TOOL_NAME, type OutputSpec } from './typed-output.js';
@@ -33,6 +34,8 @@ export interface OutputState {
 /** What every step of a run shares. */
 export interface RunState {
   config: LoopConfig;
+  /** This run's step call: the agent's or its cascade route's (with a toolConfig kept for a typed-output history). */
+  call: StepCall;
   ids: { runId: string; sessionId: string };
   signal: AbortSignal;
   conversation: Conversation;
@@ -41,9 +44,17 @@ export interface RunState {
   totals: RunTotals;
   /** Requests made in the current step, by every call of it (the step's own, summaries, retries). */
   attempts: { count: number };
-  /** The step's model call for this run (the agent's, or one that keeps a toolConfig for the history). */
-  call: StepCall;
   output: OutputState | undefined;
+  /** The cascade route this run's steps use, kept with a pause so a resume stays on it. */
+  route: string | undefined;
+  /** Input tokens (cached ones included) of the previous step's request: for the moving cachePoint. */
+  previousPromptTokens: number;
+  /** cachePoints in the system blocks and the prompt, which count towards the checkpoint limit. */
+  fixedCheckpoints: number;
+  /** The message after which the previous step sent its moving cachePoint. */
+  previousCacheMark: Message | undefined;
+  /** Whether the session is stored (collaborators called by this run keep theirs only if so). */
+  keepsSession: boolean;
 }
 
 export interface StepOutcome {
@@ -72,12 +83,29 @@ export async function* runStep(run: RunState, stepIndex: number): AsyncGenerator
     return shrank === true ? conversation.sent : undefined;
   };
   const call = output ? (output.force ? output.forced : output.call) : run.call;
+  const checkpoints = tailCheckpoints(config.promptCache, call.model, {
+    index: stepIndex,
+    previousPromptTokens: run.previousPromptTokens,
+    fixedCheckpoints: run.fixedCheckpoints,
+  });
+  const last = conversation.sent.at(-1);
+  const cacheAfter =
+    checkpoints === 0 || !last ? undefined : checkpoints === 2 && run.previousCacheMark ? [last, run.previousCacheMark] : [last];
+  run.previousCacheMark = cacheAfter ? last : undefined;
   const called = yield* driveModelCall(
     config.transport,
-    { ...call, purpose: 'step', messages: conversation.sent, ...(conversation.hasPolicy ? { shrink } : {}) },
+    {
+      ...call,
+      purpose: 'step',
+      messages: conversation.sent,
+      ...(conversation.hasPolicy ? { shrink } : {}),
+      ...(cacheAfter ? { cacheAfter } : {}),
+    },
     scope,
   );
   if (called === 'aborted') return { stop: 'aborted', text: '' };
+  const used = called.turn.usage;
+  run.previousPromptTokens = used.inputTokens + used.cacheReadInputTokens + used.cacheWriteInputTokens;
   if (called.rationale !== undefined) yield { type: 'rationale', ...ids, stepIndex, text: called.rationale };
 
   const assistant = called.turn.message;
@@ -104,14 +132,15 @@ export async function* runStep(run: RunState, stepIndex: number): AsyncGenerator
           defaultTimeoutMs: config.toolTimeoutMs,
           signal,
           context: toolContext,
+          totals: run.totals,
+          keepsSession: run.keepsSession,
         });
   const paused =
     plan.pending.length === 0 ? undefined : plan.pending.some((c) => c.kind === 'return_control') ? 'return_control' : 'needs_approval';
   const accepted = answer?.ok === true;
   const stop = decideStop({
     aborted: signal.aborted,
-    costUsd: run.totals.costUsd,
-    maxCostUsd: config.maxCostUsd,
+    ...run.totals.budget(),
     step: {
       stopReason: called.turn.stopReason,
       calledTools: (toolUses.length > 0 || answer?.ok === false) && !accepted,
@@ -139,6 +168,7 @@ export async function* runStep(run: RunState, stepIndex: number): AsyncGenerator
       results: ran.map(toToolResult),
       calls: pendingCalls,
       pausedAt: new Date().toISOString(),
+      ...(run.route !== undefined ? { route: run.route } : {}),
     };
     yield { type: 'pause', ...ids, stepIndex, invocationId, stopReason: stop, calls: pendingCalls };
   } else {

@@ -8,8 +8,10 @@ import { resolveRegion } from './region.js';
 export interface ClientConfig {
   /** Defaults to AWS_REGION, then AWS_DEFAULT_REGION, then the profile's region (~/.aws/config); none is RegionMissingError. */
   region?: string;
-  /** E.g. bedrock-local's endpoint. */
+  /** E.g. bedrock-local's endpoint. Defaults to AWS_ENDPOINT_URL_BEDROCK_RUNTIME, then AWS_ENDPOINT_URL, then the region's. */
   endpoint?: string;
+  /** The region's FIPS endpoint (default: AWS_USE_FIPS_ENDPOINT, or `use_fips_endpoint` in the profile). */
+  useFipsEndpoint?: boolean;
   credentials?: BedrockRuntimeClientConfig['credentials'];
   /** Most sockets kept open to Bedrock at once (default 256). */
   maxSockets?: number;
@@ -41,6 +43,7 @@ export function createBedrockClient(config: ClientConfig = {}): BedrockRuntimeCl
     }),
   };
   if (config.endpoint !== undefined) clientConfig.endpoint = config.endpoint;
+  if (config.useFipsEndpoint !== undefined) clientConfig.useFipsEndpoint = config.useFipsEndpoint;
   if (config.credentials !== undefined) {
     // The SDK writes to the credentials object it is given; a caller's frozen object would crash it.
     clientConfig.credentials = typeof config.credentials === 'function' ? config.credentials : { ...config.credentials };

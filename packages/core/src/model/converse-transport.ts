@@ -1,14 +1,6 @@
-import {
-  ConverseCommand,
-  ConverseStreamCommand,
-  type BedrockRuntimeClient,
-  type ContentBlock,
-  type ConverseRequest,
-  type Message,
-  type StopReason,
-  type ToolUseBlock,
-} from '@aws-sdk/client-bedrock-runtime';
+import { type ContentBlock, type ConverseRequest, type Message, type StopReason, type ToolUseBlock } from '@aws-sdk/client-bedrock-runtime';
 import { performance } from 'node:perf_hooks';
+import type { ConverseWire } from './converse-wire.js';
 import { toUsage, type Usage } from './usage.js';
 
 /** A piece of the model's answer as it arrives. */
@@ -27,27 +19,23 @@ export interface ModelTurn {
   brokenToolUse: boolean;
 }
 
-export type ModelCall = (
-  client: BedrockRuntimeClient,
-  request: ConverseRequest,
-  signal: AbortSignal,
-) => AsyncGenerator<ModelDelta, ModelTurn>;
+export type ModelCall = (wire: ConverseWire, request: ConverseRequest, signal: AbortSignal) => AsyncGenerator<ModelDelta, ModelTurn>;
 
 /**
  * ConverseStream: the primitive. Deltas are yielded as they arrive and assembled into the same
  * message Converse would have returned.
  */
 export async function* converseStream(
-  client: BedrockRuntimeClient,
+  wire: ConverseWire,
   request: ConverseRequest,
   signal: AbortSignal,
 ): AsyncGenerator<ModelDelta, ModelTurn> {
   const started = performance.now();
-  const response = await client.send(new ConverseStreamCommand(request), { abortSignal: signal });
+  const stream = await wire.converseStream(request, signal);
   const blocks: BlockDraft[] = [];
   let stopReason: StopReason | undefined;
   let usage: Usage | undefined;
-  for await (const event of response.stream ?? []) {
+  for await (const event of stream) {
     if (event.contentBlockStart) {
       const start = event.contentBlockStart.start?.toolUse;
       if (start)
@@ -105,13 +93,9 @@ export async function* converseStream(
  * Converse, for `stream: false`. It yields the same deltas the stream would have (one per block), so
  * the loop above it, its events and its traces are the same either way.
  */
-export async function* converse(
-  client: BedrockRuntimeClient,
-  request: ConverseRequest,
-  signal: AbortSignal,
-): AsyncGenerator<ModelDelta, ModelTurn> {
+export async function* converse(wire: ConverseWire, request: ConverseRequest, signal: AbortSignal): AsyncGenerator<ModelDelta, ModelTurn> {
   const started = performance.now();
-  const response = await client.send(new ConverseCommand(request), { abortSignal: signal });
+  const response = await wire.converse(request, signal);
   const latencyMs = performance.now() - started;
   const content = (response.output?.message?.content ?? []).filter((block) => !isBlankText(block));
   let brokenToolUse = false;

@@ -1,8 +1,9 @@
-import type { BedrockRuntimeClient, ConverseRequest, Message } from '@aws-sdk/client-bedrock-runtime';
+import type { ConverseRequest, Message } from '@aws-sdk/client-bedrock-runtime';
 import { BedrockRequestError, ContextWindowExceededError, MalformedToolUseError, NovaloopError } from '../errors.js';
 import { sentMessages, type AgentEvent, type ModelCallPurpose } from '../loop/events.js';
 import { classifyError } from './classify-error.js';
 import { converse, converseStream, type ModelTurn } from './converse-transport.js';
+import type { ConverseWire } from './converse-wire.js';
 import { explainFailure } from './endpoint-errors.js';
 import { inferenceRequestFields, repairInference, type InferenceSettings } from './inference.js';
 import type { ModelInfo, ModelPrice } from './model-catalog.js';
@@ -10,9 +11,9 @@ import { backoffDelay, sleep, type ResolvedRetry } from './retry-policy.js';
 import { ThinkingFilter } from './thinking.js';
 import { addUsage, costOf, emptyUsage, type Usage } from './usage.js';
 
-/** What every model call of an agent shares: the client and the retry policy. */
+/** What every model call of an agent shares: the wire (AWS SDK client or lean) and the retry policy. */
 export interface ModelTransport {
-  client: BedrockRuntimeClient;
+  wire: ConverseWire;
   /** ConverseStream for steps (default), or Converse; summaries always use Converse. */
   stream: boolean;
   retry: ResolvedRetry;
@@ -33,6 +34,12 @@ export interface ModelCallRequest {
   /** Greedy re-asks after a broken tool call, on top of the first attempt (0: none). */
   toolUseRepairs: number;
   /**
+   * `promptCache: 'auto'`'s moving checkpoints: a cachePoint is sent after each of these messages (found
+   * by identity among the last few). Only the request gets them; the conversation (and what is stored)
+   * is left as it is.
+   */
+  cacheAfter?: readonly Message[];
+  /**
    * Asked once when the model refuses the input as too long: the messages to send instead, or
    * `undefined` when nothing shorter can be sent. Without it an overflow fails the call.
    */
@@ -48,7 +55,7 @@ export interface ModelCallScope {
   /** Requests made so far in this step, by every call of the step: attempt numbers never restart in a step. */
   attempts: { count: number };
   /** Adds a billed attempt's usage, at `price` (`undefined`: unknown), to the run's totals. */
-  account(usage: Usage, price: ModelPrice | undefined): void;
+  account(modelId: string, usage: Usage, price: ModelPrice | undefined): void;
 }
 
 export interface ModelCallResult {
@@ -76,6 +83,8 @@ export async function* driveModelCall(
   const { purpose, modelId } = request;
   const ids = { runId: scope.runId, sessionId: scope.sessionId, stepIndex: scope.stepIndex };
   const isStep = purpose === 'step';
+  // A step, or a forced-tool call (classify, extract, routing), gets greedy re-asks after a broken tool call.
+  const repairable = isStep || request.toolUseRepairs > 0;
   const usage = emptyUsage();
   let messages = request.messages;
   let inference = request.inference;
@@ -88,7 +97,7 @@ export async function* driveModelCall(
     const attempt = ++scope.attempts.count;
     const converseRequest: ConverseRequest = {
       modelId,
-      messages,
+      messages: request.cacheAfter ? withCachePoints(messages, request.cacheAfter) : messages,
       ...request.base,
       ...inferenceRequestFields(inference, request.model),
     };
@@ -101,7 +110,7 @@ export async function* driveModelCall(
     let turn: ModelTurn | undefined;
     let failure: unknown;
     try {
-      const deltas = call(transport.client, converseRequest, scope.signal);
+      const deltas = call(transport.wire, converseRequest, scope.signal);
       let next = await deltas.next();
       while (!next.done) {
         const delta = next.value;
@@ -127,7 +136,7 @@ export async function* driveModelCall(
     let overflow: ContextWindowExceededError | undefined;
     if (failure !== undefined) {
       const kind = classifyError(failure);
-      if (kind.kind === 'tool-use' && isStep) {
+      if (kind.kind === 'tool-use' && repairable) {
         brokenReason = `${kind.code}: ${kind.message}`;
       } else if (kind.kind === 'transient' && transientRetries + 1 < transport.retry.maxAttempts) {
         transientRetries++;
@@ -147,10 +156,10 @@ export async function* driveModelCall(
       }
     } else if (turn) {
       addUsage(usage, turn.usage);
-      scope.account(turn.usage, request.price);
+      scope.account(modelId, turn.usage, request.price);
       if (turn.stopReason === 'model_context_window_exceeded') {
         overflow = new ContextWindowExceededError(`${modelId} stopped with model_context_window_exceeded.`);
-      } else if (isStep) {
+      } else if (repairable) {
         brokenReason = brokenToolUseReason(turn);
       }
     }
@@ -200,6 +209,22 @@ export async function* driveModelCall(
     const rationale = [filter.rationale, reasoning.trim() || undefined].filter((part) => part !== undefined).join('\n\n') || undefined;
     return { turn, text, rationale, usage, costUsd };
   }
+}
+
+// The marked messages are the last one and the end of the step before: never far from the end.
+const CACHE_MARK_WINDOW = 8;
+
+/** The messages with a cachePoint after each marked one: a new array and new marked messages, nothing else copied. */
+function withCachePoints(messages: Message[], marks: readonly Message[]): Message[] {
+  const out = messages.slice();
+  let left = marks.length;
+  for (let i = out.length - 1; i >= 0 && left > 0 && i >= out.length - CACHE_MARK_WINDOW; i--) {
+    const message = out[i] as Message;
+    if (!marks.includes(message)) continue;
+    out[i] = { ...message, content: [...(message.content ?? []), { cachePoint: { type: 'default' } }] };
+    left--;
+  }
+  return out;
 }
 
 /** Why this response is a broken tool call to ask again, or `undefined` if it is usable. */

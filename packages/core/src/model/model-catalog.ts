@@ -20,7 +20,12 @@ export interface ModelInfo {
   /** The service's maxTokens limit, when known. */
   maxOutputTokens: number | undefined;
   price: ModelPrice | undefined;
+  /** Prompt caching, when the model supports it: the fewest tokens a checkpoint's prefix needs, and the most checkpoints a request may have. */
+  promptCache: { minTokens: number; maxCheckpoints: number } | undefined;
 }
+
+// Nova prompt caching: a checkpoint is created only once its prefix has 1,000 tokens; at most 4 per request.
+const NOVA_PROMPT_CACHE = { minTokens: 1_000, maxCheckpoints: 4 };
 
 // Bedrock on-demand list prices in us-east-1 (USD per 1M tokens). Nova bills prompt-cache reads at
 // 25% of the input price and cache writes at the input price.
@@ -48,5 +53,6 @@ export function modelInfo(modelId: string): ModelInfo {
     family: base.startsWith('amazon.nova') ? 'nova' : 'other',
     maxOutputTokens: nova?.maxOutputTokens,
     price: nova?.price,
+    promptCache: nova ? NOVA_PROMPT_CACHE : undefined,
   };
 }

@@ -48,6 +48,8 @@ export interface PendingState {
   pausedAt: string;
   /** Set by a resume that claimed the invocation to run approved tools; another resume then conflicts. */
   resumedBy?: string;
+  /** The cascade route the paused run chose: its resume continues on that route's model. */
+  route?: string;
 }
 
 /** A session as loaded: its messages and the version an append must name. */

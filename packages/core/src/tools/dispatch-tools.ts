@@ -4,7 +4,9 @@ import { AsyncQueue } from '../loop/async-queue.js';
 import type { AgentEvent } from '../loop/events.js';
 import type { ToolCall } from '../loop/run-result.js';
 import type { Tool, ToolContext } from './tool.js';
-import { toToolResultContent } from './tool-output.js';
+import { toToolResult, toolResultText } from './tool-output.js';
+import { parentRuns } from '../loop/parent-run.js';
+import type { RunTotals } from '../loop/run-totals.js';
 
 export interface DispatchOptions {
   ids: { runId: string; sessionId: string; stepIndex: number };
@@ -14,6 +16,9 @@ export interface DispatchOptions {
   defaultTimeoutMs: number;
   signal: AbortSignal;
   context: Omit<ToolContext, 'signal' | 'toolUseId'>;
+  /** The run's totals, where a collaborator tool counts its run's cost. */
+  totals: RunTotals;
+  keepsSession: boolean;
 }
 
 /**
@@ -33,7 +38,7 @@ export async function* dispatchTools(uses: readonly ToolUseBlock[], options: Dis
       const index = next++;
       const use = uses[index] as ToolUseBlock;
       queue.push({ type: 'tool-start', ...ids, toolUseId: use.toolUseId ?? '', name: use.name ?? '', input: use.input });
-      const call = await runOne(use, options);
+      const call = await runOne(use, options, (event) => queue.push(event));
       results[index] = call;
       queue.push({ type: 'tool-end', ...ids, call });
     }
@@ -44,7 +49,7 @@ export async function* dispatchTools(uses: readonly ToolUseBlock[], options: Dis
   return results;
 }
 
-async function runOne(use: ToolUseBlock, options: DispatchOptions): Promise<ToolCall> {
+async function runOne(use: ToolUseBlock, options: DispatchOptions, emit: (event: AgentEvent) => void): Promise<ToolCall> {
   const started = performance.now();
   const toolUseId = use.toolUseId ?? '';
   const name = use.name ?? '';
@@ -54,6 +59,12 @@ async function runOne(use: ToolUseBlock, options: DispatchOptions): Promise<Tool
     return call;
   };
   const fail = (message: string) => finish('error', [{ text: message }], message);
+  // A collaborator given up on (timeout, abort) may still be winding down: what it sends after the
+  // call's tool-end is dropped, so the stream never shows parts of a call already answered.
+  let open = true;
+  const emitWhileOpen = (event: AgentEvent) => {
+    if (open) emit(event);
+  };
 
   if (options.signal.aborted) return fail(`Not run: the request was cancelled before ${name} started.`);
   const tool = options.tools.get(name);
@@ -84,7 +95,18 @@ async function runOne(use: ToolUseBlock, options: DispatchOptions): Promise<Tool
     const parsed = await tool.parseInput(use.input);
     if (!parsed.ok) return { invalid: parsed.message };
     if (controller.signal.aborted) return undefined;
-    return { value: await tool.execute(parsed.value, { ...options.context, signal: controller.signal, toolUseId }) };
+    const context: ToolContext = { ...options.context, signal: controller.signal, toolUseId };
+    const { runId, sessionId, stepIndex } = options.ids;
+    parentRuns.set(context, {
+      runId,
+      sessionId,
+      stepIndex,
+      toolUseId,
+      totals: options.totals,
+      keepsSession: options.keepsSession,
+      emit: emitWhileOpen,
+    });
+    return { value: await tool.execute(parsed.value, context) };
   };
   try {
     const outcome = await Promise.race([work(), stopped]);
@@ -92,12 +114,14 @@ async function runOne(use: ToolUseBlock, options: DispatchOptions): Promise<Tool
       return fail(`Tool ${name} did not finish within ${timeoutMs} ms and was cancelled. Try again, or ask for less at once.`);
     if (outcome === 'aborted' || outcome === undefined) return fail(`Cancelled: the request was aborted while ${name} was running.`);
     if ('invalid' in outcome) return fail(outcome.invalid);
-    return finish('success', toToolResultContent(outcome.value));
+    const result = toToolResult(outcome.value);
+    return finish(result.status, result.content, result.status === 'error' ? toolResultText(result.content) : undefined);
   } catch (error) {
     if (options.signal.aborted) return fail(`Cancelled: the request was aborted while ${name} was running.`);
     const message = error instanceof Error ? error.message : String(error);
     return fail(`Tool ${name} failed: ${message}`);
   } finally {
+    open = false;
     clearTimeout(timer);
     options.signal.removeEventListener('abort', onRunAbort);
   }

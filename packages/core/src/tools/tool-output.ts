@@ -4,6 +4,41 @@ import type { JsonValue } from '../json.js';
 
 export const NO_TOOL_OUTPUT_TEXT = '(the tool returned no output)';
 
+// Symbol.for: a value made by another copy of @novaloop/core is still recognised.
+const TOOL_CONTENT: unique symbol = Symbol.for('novaloop.toolContent') as never;
+
+/** Content blocks a tool returns as they are (from `toolContent()`). */
+export interface ToolContent {
+  readonly [TOOL_CONTENT]: true;
+  readonly blocks: readonly ToolResultContentBlock[];
+  readonly status: 'success' | 'error';
+}
+
+/**
+ * Returned from a tool's `run`: these Converse toolResult blocks (text, json, image, document) go
+ * to the model as they are, and `status: 'error'` makes them an error result the model sees.
+ */
+export function toolContent(blocks: readonly ToolResultContentBlock[], options: { status?: 'success' | 'error' } = {}): ToolContent {
+  if (!Array.isArray(blocks) || blocks.some((block) => typeof block !== 'object' || block === null)) {
+    throw new NovaloopError('TOOL_OUTPUT', 'toolContent() takes an array of toolResult content blocks, e.g. [{ text: "done" }].');
+  }
+  const status = options.status ?? 'success';
+  return Object.freeze({ [TOOL_CONTENT]: true as const, blocks: Object.freeze([...blocks]), status });
+}
+
+function isToolContent(value: unknown): value is ToolContent {
+  return typeof value === 'object' && value !== null && (value as Partial<ToolContent>)[TOOL_CONTENT] === true;
+}
+
+/** A tool's return value as a toolResult: its content, and whether it is an error result. */
+export function toToolResult(value: unknown): { content: ToolResultContentBlock[]; status: 'success' | 'error' } {
+  if (isToolContent(value)) {
+    const content = value.blocks.length > 0 ? [...value.blocks] : [{ text: NO_TOOL_OUTPUT_TEXT }];
+    return { content, status: value.status };
+  }
+  return { content: toToolResultContent(value), status: 'success' };
+}
+
 /** Turns whatever a tool's `run` returned into the content of a Bedrock toolResult. */
 export function toToolResultContent(value: unknown): ToolResultContentBlock[] {
   // An empty toolResult content (or an empty text block) is rejected by Bedrock, so "nothing" is said in words.
@@ -41,5 +76,14 @@ function notSerialisable(detail: string, cause?: unknown): NovaloopError {
 
 /** A toolResult's content as one string: text blocks as they are, json blocks as JSON. */
 export function toolResultText(content: readonly ToolResultContentBlock[]): string {
-  return content.map((block) => (typeof block.text === 'string' ? block.text : JSON.stringify(block.json ?? block))).join('\n');
+  return content.map(blockText).join('\n');
+}
+
+function blockText(block: ToolResultContentBlock): string {
+  if (typeof block.text === 'string') return block.text;
+  if (block.json !== undefined) return JSON.stringify(block.json);
+  // Media is named, not dumped: its bytes mean nothing as text.
+  if (block.image) return `[image: ${block.image.format ?? 'unknown format'}]`;
+  if (block.document) return `[document: ${block.document.name ?? 'unnamed'}]`;
+  return JSON.stringify(block);
 }

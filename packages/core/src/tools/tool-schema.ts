@@ -34,13 +34,48 @@ const PASS_Z_OBJECT = 'Pass z.object({ ... }) (zod 3 or zod 4) as the tool input
  */
 export function toNovaInputSchema(schema: unknown, toolName: string): JsonSchemaObject {
   const raw = toRawJsonSchema(schema, toolName);
-  const resolved = new RefInliner(raw, toolName).schema(raw, []);
+  return toNovaRoot(new RefInliner(raw, toolName).schema(raw, []), toolName, PASS_Z_OBJECT).schema;
+}
 
+/** What `toNovaJsonSchema` returns: the schema, and what was dropped to make it one Nova accepts. */
+export interface NovaJsonSchema {
+  schema: JsonSchemaObject;
+  /** One sentence per dropped keyword, e.g. for the trace. Empty when nothing of meaning was dropped. */
+  notes: string[];
+}
+
+const PASS_JSON_OBJECT = 'Give the tool an input schema of type object with named properties.';
+
+/**
+ * Converts a JSON Schema (an MCP server's tool, a hand-written one) into an input schema Nova
+ * accepts, the same way zod schemas are: `$ref`s inlined, an object root with only `type`,
+ * `properties` and `required`. The root keywords dropped are listed in `notes`. Throws
+ * `ToolDefinitionError` for a schema that is not an object, or recursive, or refers outside itself.
+ */
+export function toNovaJsonSchema(schema: unknown, toolName: string): NovaJsonSchema {
+  let raw: JsonValue;
+  try {
+    raw = JSON.parse(JSON.stringify(schema ?? null)) as JsonValue;
+  } catch (err) {
+    throw new ToolDefinitionError(toolName, `Tool ${toolName}: the input schema is not JSON (${errorText(err)}). ${PASS_JSON_OBJECT}`, {
+      cause: err,
+    });
+  }
+  // A root with properties but no type is an object in every JSON Schema reading of it.
+  if (isJsonObject(raw) && raw.type === undefined && isJsonObject(raw.properties)) raw = { ...raw, type: 'object' };
+  return toNovaRoot(new RefInliner(raw, toolName).schema(raw, []), toolName, PASS_JSON_OBJECT);
+}
+
+// Root keywords that say nothing once the root is reduced: dropping them changes no input's validity.
+// ($defs and definitions are gone after the inliner, which drops them everywhere.)
+const SILENTLY_DROPPED = new Set(['type', 'properties', 'required', 'title', 'description', '$comment']);
+
+function toNovaRoot(resolved: JsonValue, toolName: string, hint: string): NovaJsonSchema {
   if (!isJsonObject(resolved) || resolved.type !== 'object') {
     throw new ToolDefinitionError(
       toolName,
       `Tool ${toolName}: the input schema must describe an object (got ${describeSchemaKind(resolved)}); Amazon Nova only accepts ` +
-        `tool inputs that are JSON objects. ${PASS_Z_OBJECT}`,
+        `tool inputs that are JSON objects. ${hint}`,
     );
   }
   // A record (z.record) is an object with no fixed properties; keeping only `properties` would
@@ -51,7 +86,7 @@ export function toNovaInputSchema(schema: unknown, toolName: string): JsonSchema
   ) {
     throw new ToolDefinitionError(
       toolName,
-      `Tool ${toolName}: the input schema is a record/map with no named properties, which Amazon Nova cannot use as a tool input. ${PASS_Z_OBJECT}`,
+      `Tool ${toolName}: the input schema is a record/map with no named properties, which Amazon Nova cannot use as a tool input. ${hint}`,
     );
   }
 
@@ -60,7 +95,13 @@ export function toNovaInputSchema(schema: unknown, toolName: string): JsonSchema
   if (Array.isArray(resolved.required) && resolved.required.length > 0) {
     result.required = resolved.required;
   }
-  return result;
+  const notes = Object.keys(resolved)
+    .filter((key) => !SILENTLY_DROPPED.has(key))
+    .map(
+      (key) =>
+        `Dropped the top-level "${key}" of ${toolName}'s input schema: Amazon Nova accepts only type, properties and required there.`,
+    );
+  return { schema: result, notes };
 }
 
 function toRawJsonSchema(schema: unknown, toolName: string): JsonValue {

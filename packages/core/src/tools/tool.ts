@@ -74,12 +74,17 @@ export interface ToolOptions<S extends ZodLikeSchema, R> {
 /** See `ToolOptions.traceAs`. */
 export type ToolTraceAs = { type: 'KNOWLEDGE_BASE'; knowledgeBaseId: string };
 
+/** How an agent made a tool by `agent.asTool()` is traced: as Agents' collaborator calls. */
+export type CollaboratorTraceAs = { type: 'AGENT_COLLABORATOR'; collaboratorName: string };
+
 export interface Tool {
   readonly name: string;
   readonly description: string;
   readonly inputSchema: JsonSchemaObject;
   readonly timeoutMs: number | undefined;
-  readonly traceAs?: ToolTraceAs | undefined;
+  readonly traceAs?: ToolTraceAs | CollaboratorTraceAs | undefined;
+  /** What was changed to make the tool's JSON Schema one Nova accepts (dropped keywords); shown in the trace. */
+  readonly schemaNotes?: readonly string[] | undefined;
   /** Bedrock's Tool entry for toolConfig.tools */
   readonly spec: { toolSpec: { name: string; description: string; inputSchema: { json: JsonSchemaObject } } };
   /** Validates raw model input; a failure `message` is written for the model, so it can call again. */
@@ -99,16 +104,10 @@ const MAX_TOOL_NAME_LENGTH = 64;
 
 /** Defines a tool; throws `ToolDefinitionError` for anything Bedrock or Nova would reject later. */
 export function tool<S extends ZodLikeSchema, R>(options: ToolOptions<S, R>): Tool {
-  const name = checkToolName(options.name);
   const { description, input: schema, run, timeoutMs, traceAs, needsApproval, output } = options;
+  const name = checkToolBasics(options.name, description, timeoutMs);
   const returnControl = run === undefined || options.returnControl === true;
 
-  if (typeof description !== 'string' || description.trim() === '') {
-    throw new ToolDefinitionError(
-      name,
-      `Tool ${name} needs a non-empty description: the model decides when to call a tool from its description.`,
-    );
-  }
   if (typeof schema !== 'object' || schema === null || typeof schema.safeParseAsync !== 'function') {
     throw new ToolDefinitionError(name, `Tool ${name}: input must be a zod schema. Pass z.object({ ... }) from zod 3 or zod 4.`);
   }
@@ -131,12 +130,6 @@ export function tool<S extends ZodLikeSchema, R>(options: ToolOptions<S, R>): To
   if (output !== undefined && (typeof output !== 'object' || output === null || typeof output.safeParseAsync !== 'function')) {
     throw new ToolDefinitionError(name, `Tool ${name}: output must be a zod schema (zod 3 or zod 4).`);
   }
-  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0)) {
-    throw new ToolDefinitionError(
-      name,
-      `Tool ${name}: timeoutMs must be a positive, finite number of milliseconds (got ${String(timeoutMs)}); leave it out for no tool timeout.`,
-    );
-  }
 
   if (
     traceAs !== undefined &&
@@ -154,25 +147,18 @@ export function tool<S extends ZodLikeSchema, R>(options: ToolOptions<S, R>): To
   rejectDateInputs(schema, name);
   const inputSchema = toNovaInputSchema(schema, name);
 
-  return Object.freeze({
+  return buildTool({
     name,
-    description,
+    description: description as string,
     inputSchema,
     timeoutMs,
-    ...(traceAs ? { traceAs: { type: traceAs.type, knowledgeBaseId: traceAs.knowledgeBaseId } } : {}),
-    spec: { toolSpec: { name, description, inputSchema: { json: inputSchema } } },
-
-    async parseInput(input: unknown): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {
-      const parsed = await parseWith(schema, input);
-      return parsed.ok ? parsed : { ok: false, message: invalidInputMessage(name, parsed.issues) };
-    },
-
-    async execute(input: unknown, ctx: ToolContext): Promise<unknown> {
+    traceAs: traceAs ? { type: traceAs.type, knowledgeBaseId: traceAs.knowledgeBaseId } : undefined,
+    parseInput: (input) => parseInputWith(schema, name, input),
+    execute: async (input, ctx) => {
       if (!run) throw new Error(`${name} returns control: the application runs it, not the agent.`);
-      // Inside an async function a synchronous throw from `run` becomes a rejection.
       return await run(input as InferToolInput<S>, ctx);
     },
-    ...(returnControl ? { returnControl: true } : {}),
+    returnControl,
     ...(needsApproval === true || typeof needsApproval === 'function'
       ? {
           async needsApproval(input: unknown, ctx: ToolContext): Promise<boolean> {
@@ -197,6 +183,84 @@ export function tool<S extends ZodLikeSchema, R>(options: ToolOptions<S, R>): To
   });
 }
 
+/** The parts of a tool, checked; internal (`tool()`, `jsonSchemaTool()` and `agent.asTool()` make them). */
+export interface ToolParts {
+  name: string;
+  description: string;
+  inputSchema: JsonSchemaObject;
+  timeoutMs: number | undefined;
+  traceAs?: ToolTraceAs | CollaboratorTraceAs | undefined;
+  schemaNotes?: readonly string[] | undefined;
+  parseInput: Tool['parseInput'];
+  /** Gets a value `parseInput` returned; may throw or reject. */
+  execute(input: unknown, ctx: ToolContext): Promise<unknown>;
+  /** A call of it pauses the run for the application (no `run`, or `returnControl: true`). */
+  returnControl?: boolean;
+  needsApproval?: Tool['needsApproval'];
+  parseOutput?: Tool['parseOutput'];
+}
+
+export function buildTool(parts: ToolParts): Tool {
+  const {
+    name,
+    description,
+    inputSchema,
+    timeoutMs,
+    traceAs,
+    schemaNotes,
+    parseInput,
+    execute,
+    returnControl,
+    needsApproval,
+    parseOutput,
+  } = parts;
+  return Object.freeze({
+    name,
+    description,
+    inputSchema,
+    timeoutMs,
+    ...(traceAs ? { traceAs } : {}),
+    ...(schemaNotes && schemaNotes.length > 0 ? { schemaNotes: Object.freeze([...schemaNotes]) } : {}),
+    spec: { toolSpec: { name, description, inputSchema: { json: inputSchema } } },
+    parseInput,
+    async execute(input: unknown, ctx: ToolContext): Promise<unknown> {
+      // Inside an async function a synchronous throw becomes a rejection.
+      return await execute(input, ctx);
+    },
+    ...(returnControl ? { returnControl: true } : {}),
+    ...(needsApproval ? { needsApproval } : {}),
+    ...(parseOutput ? { parseOutput } : {}),
+  });
+}
+
+/** Checks the fields every kind of tool shares; throws `ToolDefinitionError`. */
+export function checkToolBasics(name: unknown, description: unknown, timeoutMs: unknown): string {
+  const checked = checkToolName(name);
+  if (typeof description !== 'string' || description.trim() === '') {
+    throw new ToolDefinitionError(
+      checked,
+      `Tool ${checked} needs a non-empty description: the model decides when to call a tool from its description.`,
+    );
+  }
+  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0)) {
+    throw new ToolDefinitionError(
+      checked,
+      `Tool ${checked}: timeoutMs must be a positive, finite number of milliseconds (got ${String(timeoutMs)}); leave it out for no tool timeout.`,
+    );
+  }
+  return checked;
+}
+
+/** Validates raw model input with a zod schema; a failure message is written for the model. */
+export async function parseInputWith(
+  schema: ZodLikeSchema,
+  name: string,
+  input: unknown,
+): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {
+  const parsed = await parseWith(schema, input);
+  return parsed.ok ? parsed : { ok: false, message: invalidInputMessage(name, parsed.issues) };
+}
+
 /** Indexes tools by name; throws `ToolDefinitionError` when two tools share a name. */
 export function checkToolSet(tools: readonly Tool[]): ReadonlyMap<string, Tool> {
   const byName = new Map<string, Tool>();
@@ -215,7 +279,7 @@ export function checkToolSet(tools: readonly Tool[]): ReadonlyMap<string, Tool> 
   return byName;
 }
 
-function checkToolName(name: unknown): string {
+export function checkToolName(name: unknown): string {
   if (typeof name !== 'string' || name === '') {
     throw new ToolDefinitionError(
       typeof name === 'string' ? name : '',
@@ -275,7 +339,7 @@ function describeIssues(error: unknown): string[] {
   return [isRecord(error) && typeof error.message === 'string' ? error.message : 'the input does not match the schema'];
 }
 
-function invalidInputMessage(name: string, problems: string[]): string {
+export function invalidInputMessage(name: string, problems: string[]): string {
   // Issue messages may end with a period of their own; avoid "..".
   const text = problems.map((p) => p.replace(/\.+$/, '')).join('; ');
   return `Invalid input for tool ${name}: ${text}. Call ${name} again with input that matches its schema.`;

@@ -3,12 +3,15 @@ import type { NovaloopError } from '../errors.js';
 import { sentMessages, type AgentEvent } from '../loop/events.js';
 import type { ToolCall } from '../loop/run-result.js';
 import type { PendingCall } from '../session/session-store.js';
+import type { CollaboratorOf } from '../loop/parent-run.js';
+import { collaboratorPrompt } from '../loop/as-tool.js';
 import type { Tool } from '../tools/tool.js';
 import { toolResultText } from '../tools/tool-output.js';
 import type {
   FailureTrace,
   InvocationInput,
   ModelInvocationInput,
+  ModelInvocationOutput,
   Observation,
   OrchestrationTrace,
   RetrievedReference,
@@ -32,12 +35,16 @@ export class TraceBuilder {
   private readonly sizes = new MessageSizes();
   private stepIndex = 0;
   private stepStart = new Date();
+  /** The run of each collaborator call, by toolUseId, from the first of its parts. */
+  private readonly collaboratorRuns = new Map<string, string>();
 
   constructor(
     /** The run's id; a resumed run takes the paused run's, from its events. */
     private runId: string,
     private readonly sessionId: string,
     private readonly tools: ReadonlyMap<string, Tool>,
+    /** Set when this run is a collaborator's: every part carries the supervisor's run id and the name. */
+    private readonly collaboratorOf?: CollaboratorOf,
   ) {}
 
   /** Whether the parts of `event` go before it in the stream (else after it). */
@@ -54,13 +61,18 @@ export class TraceBuilder {
         this.stepStart = new Date();
         return undefined;
       case 'model-request':
-        return event.purpose === 'step' ? [this.modelInput(event)] : undefined;
+        return event.purpose === 'step' || event.purpose === 'routing' ? [this.modelInput(event)] : undefined;
       case 'model-response':
-        return event.purpose === 'step' ? [this.modelOutput(event)] : undefined;
+        return event.purpose === 'step' || event.purpose === 'routing' ? [this.modelOutput(event)] : undefined;
+      case 'route':
+        return [
+          this.record({ routingClassifierTrace: { observation: { traceId: this.routingTraceId(), routingDecision: event.decision } } }),
+        ];
       case 'rationale':
         return [this.orchestration({ rationale: { traceId: this.traceId(), text: event.text } })];
       case 'retry':
-        return event.reason === 'malformed-tool-use'
+        // A step's re-ask is Agents' REPROMPT; a classifier's is part of its routing, not of a step.
+        return event.reason === 'malformed-tool-use' && event.purpose === 'step'
           ? [
               this.observation({
                 traceId: this.traceId(),
@@ -78,6 +90,11 @@ export class TraceBuilder {
       case 'resume':
         this.stepIndex = event.stepIndex;
         return undefined;
+      case 'collaborator-trace':
+        // The collaborator's own builder made the part (with its parentRunId); this run hands it on.
+        if (!this.collaboratorRuns.has(event.toolUseId)) this.collaboratorRuns.set(event.toolUseId, event.part.runId);
+        this.all.push(event.part);
+        return [event.part];
       case 'step-end':
         return event.step.toolCalls.length > 0 || event.step.pending !== undefined ? undefined : this.finish(event.step.text);
       case 'error':
@@ -114,6 +131,10 @@ export class TraceBuilder {
     return `${this.runId}-${this.stepIndex}`;
   }
 
+  private routingTraceId(): string {
+    return `${this.runId}-routing`;
+  }
+
   private modelInput(event: Extract<AgentEvent, { type: 'model-request' }>): TracePart {
     const { inference } = event;
     const inferenceConfiguration: ModelInvocationInput['inferenceConfiguration'] = {};
@@ -123,33 +144,36 @@ export class TraceBuilder {
     if (inference.topK !== undefined) inferenceConfiguration.topK = inference.topK;
     if (inference.stopSequences !== undefined) inferenceConfiguration.stopSequences = inference.stopSequences;
     const messages = { count: event.messageCount } as ModelInvocationInput['messages'];
-    const part = this.orchestration({
-      modelInvocationInput: {
-        traceId: this.traceId(),
-        type: 'ORCHESTRATION',
-        foundationModel: event.modelId,
-        inferenceConfiguration,
-        messages,
-        attempt: event.attempt,
-      },
-    });
+    const routing = event.purpose === 'routing';
+    const modelInvocationInput: ModelInvocationInput = {
+      traceId: routing ? this.routingTraceId() : this.traceId(),
+      type: routing ? 'ROUTING_CLASSIFIER' : 'ORCHESTRATION',
+      foundationModel: event.modelId,
+      inferenceConfiguration,
+      messages,
+      attempt: event.attempt,
+    };
+    const part = routing ? this.record({ routingClassifierTrace: { modelInvocationInput } }) : this.orchestration({ modelInvocationInput });
     const sent = sentMessages.get(event) ?? [];
     this.pending.set(part, () => (messages.sizeBytes = this.sizes.sizeOf(sent, event.messageCount)));
     return part;
   }
 
   private modelOutput(event: Extract<AgentEvent, { type: 'model-response' }>): TracePart {
-    const startTime = this.stepStart;
+    const routing = event.purpose === 'routing';
     const endTime = new Date();
+    // A step's time runs from its start (retries included); the classifier's is its own latency.
+    const startTime = routing ? new Date(endTime.getTime() - event.latencyMs) : this.stepStart;
     const rawResponse = {} as { content: string };
-    const part = this.orchestration({
-      modelInvocationOutput: {
-        traceId: this.traceId(),
-        rawResponse,
-        stopReason: event.stopReason,
-        metadata: { usage: event.usage, startTime, endTime, totalTimeMs: endTime.getTime() - startTime.getTime() },
-      },
-    });
+    const modelInvocationOutput: ModelInvocationOutput = {
+      traceId: routing ? this.routingTraceId() : this.traceId(),
+      rawResponse,
+      stopReason: event.stopReason,
+      metadata: { usage: event.usage, startTime, endTime, totalTimeMs: endTime.getTime() - startTime.getTime() },
+    };
+    const part = routing
+      ? this.record({ routingClassifierTrace: { modelInvocationOutput } })
+      : this.orchestration({ modelInvocationOutput });
     const message: Message = event.message;
     this.pending.set(part, () => (rawResponse.content = JSON.stringify(message)));
     return part;
@@ -157,7 +181,22 @@ export class TraceBuilder {
 
   private toolInput(toolUseId: string, name: string, input: unknown): TracePart {
     const traceId = this.traceId();
-    const traceAs = this.tools.get(name)?.traceAs;
+    const tool = this.tools.get(name);
+    const traceAs = tool?.traceAs;
+    if (traceAs?.type === 'AGENT_COLLABORATOR') {
+      return this.orchestration({
+        invocationInput: {
+          traceId,
+          invocationType: 'AGENT_COLLABORATOR',
+          agentCollaboratorInvocationInput: {
+            agentCollaboratorName: traceAs.collaboratorName,
+            input: { type: 'TEXT', text: collaboratorPrompt(input) },
+          },
+          function: name,
+          invocationId: toolUseId,
+        },
+      });
+    }
     const query = isRecord(input) ? input.query : undefined;
     if (traceAs?.type === 'KNOWLEDGE_BASE' && typeof query === 'string') {
       return this.orchestration({
@@ -174,6 +213,7 @@ export class TraceBuilder {
       InvocationInput,
       { invocationType: 'ACTION_GROUP' }
     >['actionGroupInvocationInput'];
+    if (tool?.schemaNotes) actionGroupInvocationInput.schemaNotes = [...tool.schemaNotes];
     const part = this.orchestration({ invocationInput: { traceId, invocationType: 'ACTION_GROUP', actionGroupInvocationInput } });
     this.pending.set(part, () => (actionGroupInvocationInput.parameters = parametersOf(input)));
     return part;
@@ -205,7 +245,27 @@ export class TraceBuilder {
 
   private toolObservation(call: ToolCall): TracePart {
     const traceId = this.traceId();
-    if (this.tools.get(call.name)?.traceAs?.type === 'KNOWLEDGE_BASE') {
+    const traceAs = this.tools.get(call.name)?.traceAs;
+    if (traceAs?.type === 'AGENT_COLLABORATOR') {
+      const output = { type: 'TEXT', text: '' } as { type: 'TEXT'; text: string };
+      const collaboratorRunId = this.collaboratorRuns.get(call.toolUseId);
+      const part = this.observation({
+        traceId,
+        type: 'AGENT_COLLABORATOR',
+        agentCollaboratorInvocationOutput: {
+          agentCollaboratorName: traceAs.collaboratorName,
+          output,
+          metadata: { totalTimeMs: Math.round(call.durationMs) },
+        },
+        invocationId: call.toolUseId,
+        status: call.status,
+        ...(collaboratorRunId ? { collaboratorRunId } : {}),
+      });
+      const content: readonly ToolResultContentBlock[] = call.content;
+      this.pending.set(part, () => (output.text = toolResultText(content)));
+      return part;
+    }
+    if (traceAs?.type === 'KNOWLEDGE_BASE') {
       const retrievedReferences = call.status === 'success' ? referencesOf(call.content) : undefined;
       if (retrievedReferences) {
         return this.observation({
@@ -250,7 +310,7 @@ export class TraceBuilder {
   }
 
   private record(trace: TracePart['trace']): TracePart {
-    const part: TracePart = { runId: this.runId, sessionId: this.sessionId, eventTime: new Date(), trace };
+    const part: TracePart = { runId: this.runId, sessionId: this.sessionId, ...this.collaboratorOf, eventTime: new Date(), trace };
     this.all.push(part);
     return part;
   }

@@ -10,7 +10,8 @@ import type { Usage } from '../model/usage.js';
 
 export interface ModelInvocationInput {
   traceId: string;
-  type: 'ORCHESTRATION';
+  /** 'ROUTING_CLASSIFIER' in a routingClassifierTrace, as in Agents. */
+  type: 'ORCHESTRATION' | 'ROUTING_CLASSIFIER';
   foundationModel: string;
   inferenceConfiguration: {
     maximumLength?: number;
@@ -65,6 +66,8 @@ export interface ActionGroupInvocationInput {
      * application (a tool that returns control, or a call waiting for approval).
      */
     executionType: 'LAMBDA' | 'RETURN_CONTROL';
+    /** novaloop's: what was dropped from the tool's JSON Schema to make it one Nova accepts (`jsonSchemaTool`). */
+    schemaNotes?: string[];
   };
 }
 
@@ -82,8 +85,19 @@ export interface FinishInvocationInput {
   invocationType: 'FINISH';
 }
 
+/** A call of a collaborator agent (`agent.asTool()`), as Agents records a multi-agent collaborator call. */
+export interface AgentCollaboratorInvocationInput {
+  traceId: string;
+  invocationType: 'AGENT_COLLABORATOR';
+  agentCollaboratorInvocationInput: { agentCollaboratorName: string; input: { type: 'TEXT'; text: string } };
+  /** novaloop's: the tool name and toolUseId of the call. */
+  function: string;
+  invocationId: string;
+}
+
 /** What the agent does next, by `invocationType`. */
-export type InvocationInput = ActionGroupInvocationInput | KnowledgeBaseInvocationInput | FinishInvocationInput;
+export type InvocationInput =
+  ActionGroupInvocationInput | KnowledgeBaseInvocationInput | AgentCollaboratorInvocationInput | FinishInvocationInput;
 
 export interface ActionGroupObservation {
   traceId: string;
@@ -142,8 +156,29 @@ export interface AskUserObservation {
   invocationId: string;
 }
 
+/** A collaborator's answer (or failure), as Agents records it. */
+export interface AgentCollaboratorObservation {
+  traceId: string;
+  type: 'AGENT_COLLABORATOR';
+  agentCollaboratorInvocationOutput: {
+    agentCollaboratorName: string;
+    output: { type: 'TEXT'; text: string };
+    metadata: { totalTimeMs: number };
+  };
+  /** novaloop's: the toolUseId of the call, its outcome, and the collaborator's run (absent if it never started). */
+  invocationId: string;
+  status: 'success' | 'error';
+  collaboratorRunId?: string;
+}
+
 /** What the agent saw, by `type`. */
-export type Observation = ActionGroupObservation | KnowledgeBaseObservation | FinishObservation | RepromptObservation | AskUserObservation;
+export type Observation =
+  | ActionGroupObservation
+  | KnowledgeBaseObservation
+  | AgentCollaboratorObservation
+  | FinishObservation
+  | RepromptObservation
+  | AskUserObservation;
 
 export type OrchestrationTrace =
   | { modelInvocationInput: ModelInvocationInput }
@@ -161,10 +196,36 @@ export interface FailureTrace {
   errorCode: NovaloopErrorCode;
 }
 
+/** novaloop's: how a cascade chose the run's route and model. */
+export interface RoutingObservation {
+  traceId: string;
+  routingDecision: {
+    route: string;
+    modelId: string;
+    source: 'classifier' | 'rule' | 'fallback';
+    /** Why the fallback was taken. */
+    reason?: string;
+    classifierModelId?: string;
+    usage: Usage;
+    costUsd: number | undefined;
+    latencyMs: number;
+  };
+}
+
+/**
+ * A cascade's routing, as Agents' router reports it: the classifier's model invocation input and
+ * output (when a classifier ran), then the decision.
+ */
+export type RoutingClassifierTrace =
+  { modelInvocationInput: ModelInvocationInput } | { modelInvocationOutput: ModelInvocationOutput } | { observation: RoutingObservation };
+
 export interface TracePart {
   /** novaloop's: the run the part belongs to. */
   runId: string;
   sessionId: string;
+  /** novaloop's: for a collaborator's part, the supervisor's run that called it, and the collaborator's name. */
+  parentRunId?: string;
+  collaboratorName?: string;
   eventTime: Date;
-  trace: { orchestrationTrace: OrchestrationTrace } | { failureTrace: FailureTrace };
+  trace: { orchestrationTrace: OrchestrationTrace } | { routingClassifierTrace: RoutingClassifierTrace } | { failureTrace: FailureTrace };
 }

@@ -1,0 +1,34 @@
+import type { ToolContext } from '../tools/tool.js';
+import type { AgentEvent } from './events.js';
+import type { RunTotals } from './run-totals.js';
+
+/**
+ * What a collaborator's run (`agent.asTool()`) gets from the supervisor's tool call: where to count
+ * its cost, and how to put its trace parts into the supervisor's event stream. Internal: reached
+ * from the call's `ToolContext` through `parentRuns`, so it never shows in the public context type.
+ */
+export interface ParentRun {
+  runId: string;
+  sessionId: string;
+  stepIndex: number;
+  toolUseId: string;
+  totals: RunTotals;
+  /** Whether the supervisor's run keeps its session (a run without a sessionId in the default store does not). */
+  keepsSession: boolean;
+  /** Adds an event to the supervisor's stream, in order with its tool events. */
+  emit(event: AgentEvent): void;
+}
+
+export const parentRuns = new WeakMap<ToolContext, ParentRun>();
+
+/** The supervisor's side of a collaborator run, as its trace parts carry it. */
+export interface CollaboratorOf {
+  parentRunId: string;
+  collaboratorName: string;
+}
+
+/** What a collaborator's run is started with (both absent for a top-level run). */
+export interface CollaboratorLink {
+  parent: ParentRun | undefined;
+  collaboratorOf: CollaboratorOf | undefined;
+}
