@@ -1,7 +1,7 @@
 import type { Agent, PendingCall, PendingState, ResumeAnswer, RunOptions, RunResult, TracePart } from '@novaloop/core';
 import { BedrockAgentsError } from './errors.js';
 import { internals, MigratedAgent, type MigratedInternals } from './from-bedrock-agent.js';
-import { apiParameters, functionParameters, type EventParameter } from './lambda-executor.js';
+import { apiParameters, functionParameters, stringMap, type EventParameter } from './lambda-executor.js';
 
 /** A trace part as InvokeAgent sends it: novaloop's part with the agent's identity. */
 export type InvokeAgentTracePart = TracePart & { agentId: string; agentAliasId: string; agentVersion: string };
@@ -113,9 +113,12 @@ export async function* invokeAgentStream(agent: Agent, options: InvokeAgentStrea
   const results = sessionState.returnControlInvocationResults;
   const resuming = results !== undefined && results.length > 0;
   const signal = options.signal ? { signal: options.signal } : {};
-  const answers = resuming
-    ? answersFor(sessionId, (await agent.memory.load(sessionId))?.pending, sessionState.invocationId, results, inner)
-    : [];
+  let answers: ResumeAnswer[] = [];
+  if (resuming) {
+    const stored = await agent.memory.load(sessionId);
+    answers = answersFor(sessionId, stored?.pending, sessionState.invocationId, results, inner);
+    checkResumeAttributes(sessionId, sessionState.sessionAttributes, stored?.attributes ?? {});
+  }
   const withdraw =
     inner && sessionState.promptSessionAttributes ? inner.turns.preset(sessionId, sessionState.promptSessionAttributes) : undefined;
   try {
@@ -152,6 +155,28 @@ export async function* invokeAgentStream(agent: Agent, options: InvokeAgentStrea
     }
   } finally {
     withdraw?.();
+  }
+}
+
+/**
+ * A resume cannot change session attributes (core's resume takes none). Attributes sent again as
+ * they are stored, as InvokeAgent clients often do, are fine; a change is refused, not dropped.
+ */
+function checkResumeAttributes(
+  sessionId: string,
+  given: Record<string, string> | undefined,
+  stored: Readonly<Record<string, unknown>>,
+): void {
+  const current = stringMap(stored);
+  const changed = Object.entries(given ?? {})
+    .filter(([key, value]) => current[key] !== value)
+    .map(([key]) => key);
+  if (changed.length > 0) {
+    throw new BedrockAgentsError(
+      'INVOKE_AGENT_INPUT',
+      `Session ${sessionId}: sessionState.sessionAttributes changes ${changed.join(', ')} while answering a returnControl, which novaloop cannot apply. ` +
+        'Send the change with the next inputText instead. Nothing was run or stored.',
+    );
   }
 }
 

@@ -59,7 +59,13 @@ describe('invokeAgentStream', () => {
       script: { turns: [callTool('page_oncall', { team: 'payments' }), answer('Paged the payments on-call.')] },
     });
     const agent = await migrate();
-    const first = await collect(invokeAgentStream(agent, { inputText: 'Page payments', sessionId: 'rc-1' }));
+    const first = await collect(
+      invokeAgentStream(agent, {
+        inputText: 'Page payments',
+        sessionId: 'rc-1',
+        sessionState: { sessionAttributes: { team: 'payments' } },
+      }),
+    );
     expect(first).toEqual([
       {
         returnControl: {
@@ -84,6 +90,8 @@ describe('invokeAgentStream', () => {
         sessionId: 'rc-1',
         sessionState: {
           invocationId,
+          // Sent again unchanged, as InvokeAgent clients do: accepted.
+          sessionAttributes: { team: 'payments' },
           returnControlInvocationResults: [
             { functionResult: { actionGroup: 'paging', function: 'page_oncall', responseBody: { TEXT: { body: 'paged alice' } } } },
           ],
