@@ -184,4 +184,24 @@ describe('Lambda Invoke', () => {
     await expect(startLocalBedrock({ lambdaFunctions: { gone: '/nonexistent/handler.mjs' } })).rejects.toThrow(LocalBedrockLambdaError);
     await expect(startLocalBedrock({ lambdaFunctions: { 'bad name!': { handler: () => 1 } } })).rejects.toThrow(/function name/);
   });
+
+  it('checks the SigV4 signatures of both clients when asked to (signing names bedrock and lambda)', async () => {
+    const server = await start({
+      agents: [fixture('agents/ops-agent.json')],
+      lambdaFunctions: { echo: fixture('lambda/echo.mjs') },
+      signatures: { credentials: [credentials()] },
+    });
+    const agents = agentClient(server);
+    const lambda = lambdaClient(server);
+    expect((await agents.send(new GetAgentCommand({ agentId: 'OPSAGENT01' }))).agent?.agentName).toBe('ops-assistant');
+    const arn = 'arn:aws:lambda:us-east-1:123456789012:function:echo';
+    expect((await lambda.send(new InvokeCommand({ FunctionName: arn, Payload: '{}' }))).StatusCode).toBe(200);
+    const forged = new LambdaClient({
+      region: 'us-east-1',
+      endpoint: server.endpoint,
+      credentials: { ...credentials(), secretAccessKey: 'wrong' },
+    });
+    await expect(forged.send(new InvokeCommand({ FunctionName: 'echo', Payload: '{}' }))).rejects.toThrow(/signature/i);
+    for (const client of [agents, lambda, forged]) client.destroy();
+  });
 });
