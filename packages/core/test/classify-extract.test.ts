@@ -75,7 +75,8 @@ describe('classify', () => {
 
   it("shares an Agent's pooled client: no new connection per call", async () => {
     const server = await start({ script: RULES });
-    const agent = agentOn(server);
+    // The SDK transport's client (a lean agent has none to share; see routing-resume.test.ts).
+    const agent = agentOn(server, { transport: 'sdk' });
     await agent.run('hello');
     for (const text of ['my login fails', 'refund please', 'tracking number?'])
       await classify(text, { labels: LABELS, client: agent.client });
