@@ -40,8 +40,7 @@ const askCustomer = tool({
 const askManager = tool({ name: 'ask_manager', description: 'Ask the manager', input: z.object({ question: z.string() }) });
 
 const lastMessage = (call: ConverseCall) => (call.body as { messages: Message[] }).messages.at(-1);
-const textOf = (blocks: ContentBlock[] | undefined) =>
-  (blocks ?? []).flatMap((b) => (b.text !== undefined ? [b.text] : [])).join(' ');
+const textOf = (blocks: ContentBlock[] | undefined) => (blocks ?? []).flatMap((b) => (b.text !== undefined ? [b.text] : [])).join(' ');
 /** The tool results of the last message, as text, or undefined when it has none. */
 function resultsOf(call: ConverseCall): string | undefined {
   const results = (lastMessage(call)?.content ?? []).flatMap((b) => (b.toolResult ? [b.toolResult] : []));
@@ -72,7 +71,9 @@ function collaboratorTurn(name: string) {
   return (call: ConverseCall): ScriptTurn => {
     const request = textOf(lastMessage(call)?.content);
     if (request) {
-      return request.includes('ask the customer') ? useTool('ask_customer', { question: 'Which card?' }) : useTool('refund', { invoice: 'inv-1' });
+      return request.includes('ask the customer')
+        ? useTool('ask_customer', { question: 'Which card?' })
+        : useTool('refund', { invoice: 'inv-1' });
     }
     const results = resultsOf(call) ?? '';
     const first = textOf((call.body as { messages: Message[] }).messages[0]?.content);
@@ -180,7 +181,9 @@ describe('a pause inside a collaborator pauses its supervisor', () => {
       observation: { type: 'ASK_USER', toolUseId: call?.toolUseId, invocationId: call?.invocationId },
     });
 
-    const resumed = await supervisor.resume('acct-1', [{ toolUseId: call?.toolUseId ?? '', invocationId: call?.invocationId, approve: true }]);
+    const resumed = await supervisor.resume('acct-1', [
+      { toolUseId: call?.toolUseId ?? '', invocationId: call?.invocationId, approve: true },
+    ]);
     expect(resumed.stopReason).toBe('end_turn');
     expect(resumed.text).toBe('Supervisor: Billing: inv-1 refunded');
     expect(refunds).toEqual(['inv-1']);
@@ -205,8 +208,14 @@ describe('a pause inside a collaborator pauses its supervisor', () => {
     expect(resumed.trace.filter((p) => p.collaboratorName).every((p) => p.runId === billingRun && p.parentRunId === paused.runId)).toBe(
       true,
     );
-    expect(resumed.trace.map(orchestration).find((o) => o && 'observation' in o && o.observation.type === 'AGENT_COLLABORATOR')).toMatchObject({
-      observation: { status: 'success', collaboratorRunId: billingRun, agentCollaboratorInvocationOutput: { output: { text: 'Billing: inv-1 refunded' } } },
+    expect(
+      resumed.trace.map(orchestration).find((o) => o && 'observation' in o && o.observation.type === 'AGENT_COLLABORATOR'),
+    ).toMatchObject({
+      observation: {
+        status: 'success',
+        collaboratorRunId: billingRun,
+        agentCollaboratorInvocationOutput: { output: { text: 'Billing: inv-1 refunded' } },
+      },
     });
     // Both sessions are whole and valid, neither paused.
     const after = await store.load('acct-1');
@@ -238,7 +247,9 @@ describe('a pause inside a collaborator pauses its supervisor', () => {
     expect(resumed.stopReason).toBe('end_turn');
     expect(refunds).toEqual([]);
     expect(resumed.text).toMatch(/^Supervisor: Billing: The user denied this call of refund: over the limit/);
-    const billingSaw = bodies(server).filter((_, i) => server.requests[i]?.modelId === NOVA_LITE)[1]?.messages.at(-1)?.content?.[0];
+    const billingSaw = bodies(server)
+      .filter((_, i) => server.requests[i]?.modelId === NOVA_LITE)[1]
+      ?.messages.at(-1)?.content?.[0];
     expect(billingSaw?.toolResult).toMatchObject({ status: 'error', content: [{ text: expect.stringMatching(/denied.*over the limit/) }] });
   });
 
@@ -249,11 +260,19 @@ describe('a pause inside a collaborator pauses its supervisor', () => {
     const paused = await supervisor.run('Please ask the customer which card', { sessionId: 'acct-2' });
     expect(paused.stopReason).toBe('return_control');
     const [call] = paused.pending;
-    expect(call).toMatchObject({ name: 'ask_customer', kind: 'return_control', input: { question: 'Which card?' }, collaborator: ['billing'] });
+    expect(call).toMatchObject({
+      name: 'ask_customer',
+      kind: 'return_control',
+      input: { question: 'Which card?' },
+      collaborator: ['billing'],
+    });
     // RETURN_CONTROL reaches the supervisor's trace, nested.
     expect(outline(paused.trace).at(-1)).toBe('billing>invocationInput:ACTION_GROUP');
     const nestedInput = orchestration(paused.trace.at(-1) as TracePart) as { invocationInput: { actionGroupInvocationInput: unknown } };
-    expect(nestedInput.invocationInput.actionGroupInvocationInput).toMatchObject({ executionType: 'RETURN_CONTROL', function: 'ask_customer' });
+    expect(nestedInput.invocationInput.actionGroupInvocationInput).toMatchObject({
+      executionType: 'RETURN_CONTROL',
+      function: 'ask_customer',
+    });
 
     const id = call?.toolUseId ?? '';
     const before = [await store.load('acct-2'), await store.load('acct-2:billing')];
@@ -262,7 +281,10 @@ describe('a pause inside a collaborator pauses its supervisor', () => {
       [[], 'RESUME_MISSING_RESULT'],
       [[{ toolUseId: id, approve: true }], 'RESUME_INVALID_ANSWER'],
       [[{ toolUseId: id, invocationId: 'stale', result: { answer: 'x' } }], 'RESUME_NOTHING_PENDING'],
-      [[{ toolUseId: id, invocationId: (await store.load('acct-2'))?.pending?.invocationId, result: { answer: 'x' } }], 'RESUME_INVALID_ANSWER'],
+      [
+        [{ toolUseId: id, invocationId: (await store.load('acct-2'))?.pending?.invocationId, result: { answer: 'x' } }],
+        'RESUME_INVALID_ANSWER',
+      ],
       // The output schema is the collaborator's tool's: the collaborator checks it, before anything is written.
       [[{ toolUseId: id, result: { answer: 7 } }], 'RESUME_OUTPUT_INVALID'],
     ];
@@ -336,7 +358,11 @@ describe('a pause inside a collaborator pauses its supervisor', () => {
     expect(paused.stopReason).toBe('needs_approval');
     expect(paused.pending).toHaveLength(1);
     expect(paused.steps[0]?.toolCalls).toEqual([
-      expect.objectContaining({ name: 'billing', status: 'error', error: expect.stringMatching(/waiting on the user for an earlier request/) }),
+      expect.objectContaining({
+        name: 'billing',
+        status: 'error',
+        error: expect.stringMatching(/waiting on the user for an earlier request/),
+      }),
     ]);
     const resumed = await supervisor.resume(paused.sessionId, [{ toolUseId: paused.pending[0]?.toolUseId ?? '', approve: true }]);
     expect(resumed.text).toMatch(/^Supervisor: Billing: inv-1 refunded \| The billing collaborator is waiting/);
@@ -348,10 +374,15 @@ describe('a pause inside a collaborator pauses its supervisor', () => {
     const store = new InMemorySessionStore();
     const paused = await nestedTeam(server, store).run('nested: refund inv-1, then again', { sessionId: 'acct-4' });
     expect(paused.stopReason).toBe('needs_approval');
-    expect(paused.pending).toEqual([expect.objectContaining({ name: 'refund', input: { invoice: 'inv-1' }, collaborator: ['middle', 'deep'] })]);
+    expect(paused.pending).toEqual([
+      expect.objectContaining({ name: 'refund', input: { invoice: 'inv-1' }, collaborator: ['middle', 'deep'] }),
+    ]);
     const deepStored = await store.load('acct-4:middle:deep');
     expect(deepStored?.pending?.invocationId).toBe(paused.pending[0]?.invocationId);
-    expect((await store.load('acct-4:middle'))?.pending?.collaborators?.[0]).toMatchObject({ name: 'deep', sessionId: 'acct-4:middle:deep' });
+    expect((await store.load('acct-4:middle'))?.pending?.collaborators?.[0]).toMatchObject({
+      name: 'deep',
+      sessionId: 'acct-4:middle:deep',
+    });
     // The deep parts come nested twice: their parentRunId is the middle run's.
     const ask = paused.trace.find((p) => orchestration(p) && 'observation' in orchestration(p)! && outline([p])[0]?.endsWith('ASK_USER'));
     expect(ask?.collaboratorName).toBe('deep');
@@ -366,7 +397,9 @@ describe('a pause inside a collaborator pauses its supervisor', () => {
     expect(again.stopReason).toBe('needs_approval');
     expect(again.runId).toBe(paused.runId);
     expect(again.steps).toEqual([]);
-    expect(again.pending).toEqual([expect.objectContaining({ name: 'refund', input: { invoice: 'inv-2' }, collaborator: ['middle', 'deep'] })]);
+    expect(again.pending).toEqual([
+      expect.objectContaining({ name: 'refund', input: { invoice: 'inv-2' }, collaborator: ['middle', 'deep'] }),
+    ]);
     const stored = await store.load('acct-4');
     expect(stored?.pending?.invocationId).not.toBe(firstPause);
     expect(stored?.pending?.stepIndex).toBe(0);
@@ -412,7 +445,10 @@ describe('a pause inside a collaborator pauses its supervisor', () => {
     const next = await supervisor.run('Refund inv-3', { sessionId: 'acct-5' });
     expect(next.stopReason).toBe('needs_approval');
     const billingSaw = bodies(server).at(-1)?.messages.at(-1)?.content ?? [];
-    expect(billingSaw[0]?.toolResult).toMatchObject({ status: 'error', content: [{ text: expect.stringMatching(/refund was abandoned/) }] });
+    expect(billingSaw[0]?.toolResult).toMatchObject({
+      status: 'error',
+      content: [{ text: expect.stringMatching(/refund was abandoned/) }],
+    });
     expect(billingSaw.at(-1)).toEqual({ text: 'Refund inv-3' });
     expect((await store.load('acct-5:billing'))?.pending?.invocationId).toBe(next.pending[0]?.invocationId);
     expect(refunds).toEqual([]);
@@ -455,7 +491,9 @@ describe('a pause inside a collaborator pauses its supervisor', () => {
     let next = await stream.next();
     for (; !next.done; next = await stream.next()) streamed.push(label(next.value));
     const paused1 = next.value;
-    const answers1 = paused1.pending.map((c) => (c.kind === 'approval' ? { toolUseId: c.toolUseId, approve: true as const } : { toolUseId: c.toolUseId, result: 'yes' }));
+    const answers1 = paused1.pending.map((c) =>
+      c.kind === 'approval' ? { toolUseId: c.toolUseId, approve: true as const } : { toolUseId: c.toolUseId, result: 'yes' },
+    );
     const resumeStream = first.streamResume(paused1.sessionId, answers1);
     let more = await resumeStream.next();
     for (; !more.done; more = await resumeStream.next()) streamed.push(label(more.value));
@@ -467,7 +505,9 @@ describe('a pause inside a collaborator pauses its supervisor', () => {
     for (const type of types) second.events.on(type as 'pause', (event: AgentEvent) => heard.push(label(event)));
     second.events.on('trace', (part) => heard.push(`trace:${outline([part]).join('')}`));
     const paused2 = await second.run('mix: refund inv-1');
-    const answers2 = paused2.pending.map((c) => (c.kind === 'approval' ? { toolUseId: c.toolUseId, approve: true as const } : { toolUseId: c.toolUseId, result: 'yes' }));
+    const answers2 = paused2.pending.map((c) =>
+      c.kind === 'approval' ? { toolUseId: c.toolUseId, approve: true as const } : { toolUseId: c.toolUseId, result: 'yes' },
+    );
     expect((await second.resume(paused2.sessionId, answers2)).stopReason).toBe('end_turn');
 
     expect(heard).toEqual(streamed.filter((l) => l.startsWith('trace:') || (types as readonly string[]).includes(l)));

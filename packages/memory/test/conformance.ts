@@ -347,7 +347,7 @@ export function describeSessionStore(name: string, options: SuiteOptions, harnes
         validateConverseRequest({ messages: after?.messages ?? [], toolConfig: { tools: [restartSpec] } }, resolveModel(NOVA_PRO));
       });
 
-      it("a pause inside a collaborator pauses the supervisor in one process; another resumes both from the store", async () => {
+      it('a pause inside a collaborator pauses the supervisor in one process; another resumes both from the store', async () => {
         const spec = specOf(harness());
         const id = newId();
         const pauser = startWorker({ mode: 'collaborator', store: spec, sessionId: id, endpoint: team.endpoint });
@@ -367,8 +367,18 @@ export function describeSessionStore(name: string, options: SuiteOptions, harnes
           endpoint: team.endpoint,
           toolUseId: paused.pending[0]?.toolUseId,
         });
-        const resumed = JSON.parse((await finished(resumer)) ?? '{}') as { stopReason: string; runId: string; text: string; steps: number[] };
-        expect(resumed).toMatchObject({ stopReason: 'end_turn', runId: paused.runId, text: 'Supervisor: billing restarted prod-api.', steps: [1] });
+        const resumed = JSON.parse((await finished(resumer)) ?? '{}') as {
+          stopReason: string;
+          runId: string;
+          text: string;
+          steps: number[];
+        };
+        expect(resumed).toMatchObject({
+          stopReason: 'end_turn',
+          runId: paused.runId,
+          text: 'Supervisor: billing restarted prod-api.',
+          steps: [1],
+        });
         expect(resumer.output().stdout.match(/RESTARTED prod-api/g)).toHaveLength(1);
         for (const session of [id, `${id}:billing`]) {
           const after = await harness().create().load(session);

@@ -382,7 +382,10 @@ export class Agent {
         const loaded = await new SessionLog(this.memory, wait.sessionId).load();
         const now = loaded?.pending?.invocationId;
         if (now !== undefined && now !== wait.invocationId) {
-          throw new NothingPendingError(wait.sessionId, `collaborator ${options.name} no longer waits on invocation ${wait.invocationId} (it waits on ${now})`);
+          throw new NothingPendingError(
+            wait.sessionId,
+            `collaborator ${options.name} no longer waits on invocation ${wait.invocationId} (it waits on ${now})`,
+          );
         }
         await checkResume(wait.sessionId, loaded, answers, this.config.tools);
       },

@@ -17,7 +17,11 @@ export interface PausePoint {
  * its calls wait on, all for the application to answer. Made by the step that pauses, and by a
  * resume whose collaborator paused again (a new invocation, so answers to the old one are refused).
  */
-export function pauseState(point: PausePoint, own: readonly Omit<PendingCall, 'invocationId'>[], waiting: readonly PausedCall[]): PendingState {
+export function pauseState(
+  point: PausePoint,
+  own: readonly Omit<PendingCall, 'invocationId'>[],
+  waiting: readonly PausedCall[],
+): PendingState {
   const invocationId = randomUUID();
   const calls: PendingCall[] = [...own.map((call) => ({ invocationId, ...call })), ...waiting.flatMap((paused) => paused.calls)];
   return {

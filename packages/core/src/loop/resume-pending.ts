@@ -216,7 +216,11 @@ export async function* answerCalls(checked: CheckedResume, dispatch: DispatchOpt
 export function abandonCalls(pending: PendingState): ToolCall[] {
   const inputs = new Map((pending.message.content ?? []).flatMap((b) => (b.toolUse ? [[b.toolUse.toolUseId ?? '', b.toolUse.input]] : [])));
   const own = pending.calls.filter((call) => !call.collaborator);
-  const waiting = (pending.collaborators ?? []).map((wait) => ({ toolUseId: wait.toolUseId, name: wait.name, input: inputs.get(wait.toolUseId) }));
+  const waiting = (pending.collaborators ?? []).map((wait) => ({
+    toolUseId: wait.toolUseId,
+    name: wait.name,
+    input: inputs.get(wait.toolUseId),
+  }));
   return [...own, ...waiting].map((call) =>
     unrunCall(call, `Not run: ${call.name} was abandoned (the user sent a new request instead of answering it).`),
   );

@@ -129,7 +129,14 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
           // calls answered now are kept with the pause; the new invocation refuses the old answers.
           const point = { ...paused, results: [...paused.results, ...calls.map(toToolResult)] };
           const again = pauseState(point, [], waiting);
-          yield { type: 'pause', ...ids, stepIndex: paused.stepIndex, invocationId: again.invocationId, stopReason: again.stopReason, calls: again.calls };
+          yield {
+            type: 'pause',
+            ...ids,
+            stepIndex: paused.stepIndex,
+            invocationId: again.invocationId,
+            stopReason: again.stopReason,
+            calls: again.calls,
+          };
           await conflictAsResume(log.save([], attributes, NO_SUMMARY, again), paused);
           stopReason = again.stopReason;
           pending = again.calls;
