@@ -191,7 +191,22 @@ export function isPendingState(value: unknown): value is PendingState {
     Array.isArray(p.results) &&
     Array.isArray(p.calls) &&
     p.calls.every((c) => typeof c?.toolUseId === 'string' && typeof c.name === 'string') &&
-    typeof p.pausedAt === 'string'
+    typeof p.pausedAt === 'string' &&
+    (p.collaborators === undefined || (Array.isArray(p.collaborators) && p.collaborators.every(isCollaboratorWait)))
+  );
+}
+
+function isCollaboratorWait(value: unknown): boolean {
+  const w = value as Partial<CollaboratorWait> | null;
+  return (
+    typeof w === 'object' &&
+    w !== null &&
+    typeof w.toolUseId === 'string' &&
+    typeof w.name === 'string' &&
+    typeof w.sessionId === 'string' &&
+    typeof w.invocationId === 'string' &&
+    Array.isArray(w.calls) &&
+    w.calls.every((id) => typeof id === 'string')
   );
 }
 
