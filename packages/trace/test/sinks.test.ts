@@ -403,6 +403,33 @@ describe('consoleTraceSink', () => {
     expect(lines.at(-1)).toMatch(/^Run end_turn: 1 steps/);
   });
 
+  it("prints a collaborator's pause in its supervisor's run by the call's collaborator path", async () => {
+    const lite = 'us.amazon.nova-lite-v1:0';
+    const server = await start({
+      responder: (call) => {
+        const answered = JSON.stringify((call.body as { messages: unknown[] }).messages.at(-1)).includes('toolResult');
+        if (call.modelId === lite) return answered ? say('Restarted.') : useTool('restart_service', { service: 'prod-api' });
+        return answered ? say('Billing restarted it.') : useTool('billing', { request: 'Restart prod-api' });
+      },
+    });
+    const restart = tool({
+      name: 'restart_service',
+      description: 'Restart a service',
+      input: z.object({ service: z.string() }),
+      needsApproval: true,
+      run: () => 'ok',
+    });
+    const billing = agentOn(server, { model: lite, tools: [restart] });
+    const supervisor = agentOn(server, { tools: [billing.asTool({ name: 'billing', description: 'Billing services' })] });
+    const lines: string[] = [];
+    consoleTraceSink({ out: (line) => lines.push(line) }).attach(supervisor);
+    const paused = await supervisor.run('Restart prod-api');
+    expect(lines).toContain('  paused:      billing/restart_service({"service":"prod-api"}) waits for approval');
+    expect(lines.at(-1)).toMatch(/^Run needs_approval: 1 steps/);
+    await supervisor.resume(paused.sessionId, [{ toolUseId: paused.pending[0]?.toolUseId ?? '', approve: true }]);
+    expect(lines.at(-1)).toMatch(/^Run end_turn: 1 steps/);
+  });
+
   it('redacts secrets before printing', async () => {
     const server = await start({ script: leakyScript });
     const agent = agentOn(server, { tools: [leakyTool] });
