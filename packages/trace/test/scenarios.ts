@@ -1,3 +1,4 @@
+import type { LocalBedrock } from '@novaloop/bedrock-local';
 import { cascade, tool, type Agent, type RunResult } from '@novaloop/core';
 import { z } from 'zod';
 import { BILLING_MODEL, INFRA_MODEL, respond, SUPERVISOR_MODEL } from '../../../examples/multi-agent/script.js';
@@ -28,7 +29,7 @@ const serviceStatus = tool({
  * examples/multi-agent's setup: a supervisor (Nova Pro) asking two collaborators made with
  * `agent.asTool()` at once, "billing" (Nova Lite) and "infrastructure" (Nova Micro).
  */
-export async function multiAgent(kit: Kit): Promise<{ supervisor: Agent; billing: Agent; infrastructure: Agent }> {
+export async function multiAgent(kit: Kit): Promise<{ server: LocalBedrock; supervisor: Agent; billing: Agent; infrastructure: Agent }> {
   const server = await kit.start({ responder: respond });
   const billing = kit.agentOn(server, { model: BILLING_MODEL, tools: [getInvoice] });
   const infrastructure = kit.agentOn(server, { model: INFRA_MODEL, tools: [serviceStatus] });
@@ -39,7 +40,7 @@ export async function multiAgent(kit: Kit): Promise<{ supervisor: Agent; billing
       infrastructure.asTool({ name: 'infrastructure', description: 'Answers questions about service health' }),
     ],
   });
-  return { supervisor, billing, infrastructure };
+  return { server, supervisor, billing, infrastructure };
 }
 
 export const MICRO = 'us.amazon.nova-micro-v1:0';
