@@ -4,9 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { buildRunViews, jsonlTraceSink, readTraceFile } from '../src/index.js';
 import { say, useKit, useTool } from './helpers.js';
+import { multiAgent, SUPPORT_QUESTION } from './scenarios.js';
 
 describe('the viewer model of a paused run', () => {
-  const { start, agentOn, tempDir } = useKit();
+  const kit = useKit();
+  const { start, agentOn, tempDir } = kit;
 
   it('shows the waiting call as a tool that has not ended, and the approval question is not taken for the answer', async () => {
     const server = await start({ script: { turns: [useTool('restart_service', { service: 'prod-api' }), say('Restarted.')] } });
@@ -28,5 +30,41 @@ describe('the viewer model of a paused run', () => {
     expect(run?.answer).toBeNull();
     expect(run?.steps[0]?.answer).toBeNull();
     expect(run?.steps[0]?.tools.map((t) => [t.name, t.end])).toEqual([['restart_service', null]]);
+  });
+
+  it("hangs a collaborator off the supervisor's run when its call is not in the file, and keeps it top-level without its supervisor", async () => {
+    const { supervisor } = await multiAgent(kit);
+    const path = join(tempDir(), 'multi.jsonl');
+    const sink = jsonlTraceSink(path);
+    sink.attach(supervisor);
+    const result = await supervisor.run(SUPPORT_QUESTION);
+    await sink.close();
+    const { lines } = await readTraceFile(path);
+
+    const [whole, ...rest] = buildRunViews(lines);
+    expect(rest).toEqual([]);
+    const calls = whole!.steps[0]!.tools;
+    expect(calls.map((call) => [call.kind, call.name, call.collaborator?.collaboratorName])).toEqual([
+      ['AGENT_COLLABORATOR', 'billing', 'billing'],
+      ['AGENT_COLLABORATOR', 'infrastructure', 'infrastructure'],
+    ]);
+    // Tokens from the collaborator's own parts; its cost is not in them.
+    expect(calls[0]?.collaborator).toMatchObject({ parentRunId: result.runId, steps: [{}, {}], costUsd: null, complete: false });
+
+    // Without the supervisor's collaborator calls (a file cut short), they hang off its run.
+    const isCall = (line: (typeof lines)[number]) => {
+      const orchestration = line.trace.orchestrationTrace as Record<string, { invocationType?: string; type?: string }> | undefined;
+      return (
+        orchestration?.invocationInput?.invocationType === 'AGENT_COLLABORATOR' || orchestration?.observation?.type === 'AGENT_COLLABORATOR'
+      );
+    };
+    const [cut] = buildRunViews(lines.filter((line) => !isCall(line)));
+    expect(cut?.collaborators.map((run) => run.collaboratorName)).toEqual(['billing', 'infrastructure']);
+    // Without any of the supervisor's lines, each collaborator is a run of its own.
+    const alone = buildRunViews(lines.filter((line) => line.runId !== result.runId));
+    expect(alone.map((run) => [run.collaboratorName, run.parentRunId])).toEqual([
+      ['billing', result.runId],
+      ['infrastructure', result.runId],
+    ]);
   });
 });

@@ -29,7 +29,7 @@ export interface ToolCallView {
   start: number;
   end: number | null;
   error: string | null;
-  /** 'RETURN_CONTROL' when the run paused on this call (the application runs or approves it). */
+  /** 'RETURN_CONTROL' for a call the application ran; 'LAMBDA' for one the agent ran (an approved call too). */
   executionType: string | null;
   /** The approval question (an ASK_USER observation). */
   question: string | null;
@@ -421,6 +421,7 @@ export function buildRunViews(lines: readonly TraceLine[]): RunView[] {
           if (paused && executionType !== 'RETURN_CONTROL') {
             // An approved call runs when the resumed run starts: the same call, now executing.
             paused.status = 'running';
+            paused.executionType = executionType;
             paused.resumedAt = at;
             paused.start = at;
           } else {

@@ -368,7 +368,7 @@ export const VIEWER_SCRIPT = String.raw`
       step.calls.forEach(function (c) { add(track, bar('model' + (c.error ? ' err' : ''), c.start, c.end, 'model call, attempt ' + c.attempt + ': ' + ms((c.end || run.end) - c.start) + (c.error ? ' — ' + c.error : ''))); });
       step.tools.forEach(function (tc) {
         if (tc.pausedAt !== null) add(track, bar('wait', tc.pausedAt, tc.resumedAt, tc.name + ': waiting on the application'));
-        if (tc.status === 'waiting' || (tc.executionType === 'RETURN_CONTROL' && tc.resumedAt === tc.end)) return;
+        if (tc.status === 'waiting' || tc.executionType === 'RETURN_CONTROL') return;
         add(track, bar('tool' + (tc.status === 'error' ? ' err' : ''), tc.start, tc.end, tc.name + ': ' + ms((tc.end || run.end) - tc.start) + ' ' + tc.status));
       });
       add(row, label, track);
@@ -413,10 +413,12 @@ export const VIEWER_SCRIPT = String.raw`
       }
       step.tools.forEach(function (tc) {
         var box = el('div', 'tool-call' + (tc.status === 'error' ? ' err' : ''));
-        var title = el('h4', null, tc.name + ' · ' + tc.status + (tc.status === 'waiting' ? '' : ' · ' + ms((tc.end || run.end) - tc.start)) + ' ');
+        // A call the application ran has no time of its own in the trace: only its wait.
+        var timed = tc.status !== 'waiting' && tc.executionType !== 'RETURN_CONTROL';
+        var title = el('h4', null, tc.name + ' · ' + tc.status + (timed ? ' · ' + ms((tc.end || run.end) - tc.start) : '') + ' ');
         if (tc.id) add(title, el('span', 'id', tc.id));
         add(box, title);
-        if (tc.executionType === 'RETURN_CONTROL') {
+        if (tc.pausedAt !== null) {
           add(box, el('div', 'pause-note', tc.question ? 'Asked the user: ' + tc.question : 'Handed to the application (return of control)'));
           if (tc.resumedAt !== null) add(box, el('div', 'muted', 'answered by the resumed run after ' + ms(tc.resumedAt - tc.pausedAt)));
         }
