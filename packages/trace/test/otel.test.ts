@@ -16,7 +16,16 @@ import {
   useKit,
   useTool,
 } from './helpers.js';
-import { BILLING_MODEL, INFRA_MODEL, MICRO, multiAgent, pausingCascade, SUPERVISOR_MODEL, SUPPORT_QUESTION } from './scenarios.js';
+import {
+  BILLING_MODEL,
+  INFRA_MODEL,
+  MICRO,
+  multiAgent,
+  nestedCollaborators,
+  pausingCascade,
+  SUPERVISOR_MODEL,
+  SUPPORT_QUESTION,
+} from './scenarios.js';
 
 function inMemoryProvider() {
   const exporter = new InMemorySpanExporter();
@@ -150,6 +159,32 @@ describe('OpenTelemetry GenAI spans', () => {
     );
     expect(byName(spans, 'invoke_agent')).toHaveLength(3);
     expect(byName(spans, `chat ${SUPERVISOR_MODEL}`)).toHaveLength(2);
+  });
+
+  it("a collaborator's collaborator nests one level deeper, under the call that started it", async () => {
+    const { exporter, provider } = inMemoryProvider();
+    const { supervisor } = await nestedCollaborators(kit);
+    otelTracing({ tracerProvider: provider }).attach(supervisor);
+    const result = await supervisor.run('When was INV-1042 paid?');
+    expect(result.text).toBe('It was paid on 2 May.');
+    const spans = exporter.getFinishedSpans();
+    const one = (name: string) => {
+      const found = spans.filter((span) => span.name === name);
+      expect(found, name).toHaveLength(1);
+      return found[0]!;
+    };
+    const chain = [
+      'invoke_agent',
+      'execute_tool research',
+      'invoke_agent research',
+      'execute_tool lookup',
+      'invoke_agent lookup',
+      `chat ${INFRA_MODEL}`,
+    ];
+    for (let i = 1; i < chain.length; i++) expect(parentOf(one(chain[i]!)), chain[i]).toBe(one(chain[i - 1]!).spanContext().spanId);
+    expect(one('invoke_agent lookup').attributes['novaloop.parent_run_id']).toBe(
+      one('invoke_agent research').attributes['novaloop.run_id'],
+    );
   });
 
   it("a failing collaborator: its invoke_agent span and the supervisor's call are ERROR", async () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { buildRunViews, jsonlTraceSink, readTraceFile } from '../src/index.js';
 import { say, useKit, useTool } from './helpers.js';
-import { multiAgent, SUPPORT_QUESTION } from './scenarios.js';
+import { multiAgent, nestedCollaborators, SUPPORT_QUESTION } from './scenarios.js';
 
 describe('the viewer model of a paused run', () => {
   const kit = useKit();
@@ -66,5 +66,20 @@ describe('the viewer model of a paused run', () => {
       ['billing', result.runId],
       ['infrastructure', result.runId],
     ]);
+  });
+
+  it("nests a collaborator's collaborator under the call of the collaborator that started it", async () => {
+    const { supervisor } = await nestedCollaborators(kit);
+    const path = join(tempDir(), 'nested.jsonl');
+    const sink = jsonlTraceSink(path);
+    sink.attach(supervisor);
+    await supervisor.run('When was INV-1042 paid?');
+    await sink.close();
+    const runs = buildRunViews((await readTraceFile(path)).lines);
+    expect(runs).toHaveLength(1);
+    const research = runs[0]?.steps[0]?.tools[0]?.collaborator;
+    const lookup = research?.steps[0]?.tools[0]?.collaborator;
+    expect([research?.collaboratorName, lookup?.collaboratorName, lookup?.answer]).toEqual(['research', 'lookup', '2 May']);
+    expect(lookup?.parentRunId).toBe(research?.id);
   });
 });

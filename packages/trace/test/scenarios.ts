@@ -2,7 +2,7 @@ import type { LocalBedrock } from '@novaloop/bedrock-local';
 import { cascade, tool, type Agent, type RunResult } from '@novaloop/core';
 import { z } from 'zod';
 import { BILLING_MODEL, INFRA_MODEL, respond, SUPERVISOR_MODEL } from '../../../examples/multi-agent/script.js';
-import { NOVA_PRO, say, useKit, useTool } from './helpers.js';
+import { NOVA_PRO, say, useTool, type useKit } from './helpers.js';
 
 // Real runs on bedrock-local that the sink, console, OpenTelemetry and viewer tests all record.
 
@@ -85,4 +85,29 @@ export async function pausingCascade(kit: Kit) {
       return [second, third];
     },
   };
+}
+
+/**
+ * Two levels of collaborators: the supervisor (Nova Pro) asks "research" (Nova Lite), which asks
+ * "lookup" (Nova Micro), which answers from its own knowledge.
+ */
+export async function nestedCollaborators(kit: Kit): Promise<{ supervisor: Agent }> {
+  const ask = (name: string, request: string) => ({ content: [{ toolUse: { toolUseId: 'auto', name, input: { request } } }] });
+  const server = await kit.start({
+    responder: ({ modelId, turnIndex }) => {
+      if (modelId === SUPERVISOR_MODEL) return turnIndex === 0 ? ask('research', 'When was INV-1042 paid?') : say('It was paid on 2 May.');
+      if (modelId === BILLING_MODEL) return turnIndex === 0 ? ask('lookup', 'Payment date of INV-1042') : say('Paid on 2 May.');
+      return say('2 May');
+    },
+  });
+  const lookup = kit.agentOn(server, { model: INFRA_MODEL, tools: [] });
+  const research = kit.agentOn(server, {
+    model: BILLING_MODEL,
+    tools: [lookup.asTool({ name: 'lookup', description: 'Looks payments up' })],
+  });
+  const supervisor = kit.agentOn(server, {
+    model: SUPERVISOR_MODEL,
+    tools: [research.asTool({ name: 'research', description: 'Researches billing questions' })],
+  });
+  return { supervisor };
 }

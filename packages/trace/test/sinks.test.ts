@@ -21,7 +21,7 @@ import {
   useKit,
   useTool,
 } from './helpers.js';
-import { BILLING_MODEL, INFRA_MODEL, multiAgent, pausingCascade, SUPPORT_QUESTION } from './scenarios.js';
+import { BILLING_MODEL, INFRA_MODEL, multiAgent, nestedCollaborators, pausingCascade, SUPPORT_QUESTION } from './scenarios.js';
 
 const kindOf = (line: TraceLine) => {
   const [kind, value] = Object.entries(line.trace)[0] as [string, Record<string, unknown>];
@@ -541,6 +541,19 @@ describe('consoleTraceSink', () => {
     expect(costs.every((cost) => cost > 0)).toBe(true);
     await sink.close();
     await twice.close();
+  });
+
+  it("indents a collaborator's collaborator one level more", async () => {
+    const { supervisor } = await nestedCollaborators(kit);
+    const lines: string[] = [];
+    consoleTraceSink({ out: (line) => lines.push(line) }).attach(supervisor);
+    await supervisor.run('When was INV-1042 paid?');
+    const at = (line: string) => lines.indexOf(line);
+    expect(at('    research ›   tool call:   lookup({"request":"Payment date of INV-1042"})')).toBeGreaterThan(0);
+    expect(at('        lookup ›   answer:      2 May')).toBeGreaterThan(
+      at('    research ›   tool call:   lookup({"request":"Payment date of INV-1042"})'),
+    );
+    expect(at('    research ›   observation: lookup: 2 May')).toBeGreaterThan(at('        lookup ›   answer:      2 May'));
   });
 
   it("shows a failing collaborator's failure under the supervisor's call", async () => {
