@@ -8,7 +8,9 @@ import { renderTraceHtml } from './viewer/render-html.js';
 export const USAGE = `Usage: novaloop trace view <run.jsonl> [-o trace.html] [--no-redact]
 
   Writes one self-contained HTML page (no network) showing every run in the trace file:
-  a searchable run list and a waterfall of steps, model calls and tool calls.
+  a searchable run list and a waterfall of steps, model calls and tool calls, with a
+  cascade's routing, collaborators' runs under the calls that started them, and pauses
+  with the resumes that went on.
 
   -o, --out <file>   where to write the page (default: the trace file's path with .html)
   --no-redact        show values the built-in redaction would hide (passwords, keys, tokens)`;

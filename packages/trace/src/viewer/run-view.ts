@@ -251,6 +251,8 @@ export function buildRunViews(lines: readonly TraceLine[]): RunView[] {
         case 'run-start':
           // A resumed run's start has no prompt (its input is the answers): keep the first run's.
           if (str(extra.resumes) === null || run.input === null) run.input = str(extra.input) || run.input;
+          // Going on again: not over until this start's run-end.
+          if (str(extra.resumes) !== null) run.complete = false;
           break;
         case 'pause': {
           const calls = (Array.isArray(extra.calls) ? extra.calls : []).map((value) => {

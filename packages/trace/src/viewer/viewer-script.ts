@@ -228,7 +228,10 @@ export const VIEWER_SCRIPT = String.raw`
     box.id = 'steps';
     add(main, box);
     if (run.routing) add(box, routingNode(run.routing, 0));
-    if (run.steps.length === 0) add(box, el('div', 'empty', 'No steps recorded.'));
+    if (run.steps.length === 0) {
+      add(box, el('div', 'empty', 'No steps recorded.'));
+      run.collaborators.forEach(function (c) { add(box, collaboratorNode(c, null, 1)); });
+    }
     var drawn = 0;
     var sentinel = el('div', 'more');
     function drawMore() {
