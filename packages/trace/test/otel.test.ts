@@ -277,6 +277,33 @@ describe('OpenTelemetry GenAI spans', () => {
     expect(byName(spans, `chat ${NOVA_PRO}`).map((chat) => chat.attributes['novaloop.step'])).toEqual([0, 1, 2]);
   });
 
+  it("a cascade whose classifier fails: the route span says fallback and why, the classifier's attempts are ERROR inside it", async () => {
+    const { exporter, provider } = inMemoryProvider();
+    const server = await start({ script: { turns: [say('On it.')] } });
+    server.injectFaults({ fault: { kind: 'throttling' }, times: Infinity, model: MICRO });
+    const agent = agentOn(server, {
+      model: cascade({ classifier: MICRO, routes: { simple: MICRO, complex: NOVA_PRO }, fallback: 'complex' }),
+      tools: [],
+    });
+    otelTracing({ tracerProvider: provider }).attach(agent);
+    const result = await agent.run('an outage');
+    expect(result.route?.source).toBe('fallback');
+    const spans = exporter.getFinishedSpans();
+    const [route] = byName(spans, 'route');
+    expect(route?.attributes).toMatchObject({
+      'novaloop.route': 'complex',
+      'novaloop.route.model': NOVA_PRO,
+      'novaloop.route.source': 'fallback',
+      'novaloop.route.fallback_reason': expect.stringContaining('the classifier failed: BEDROCK_RETRIES_EXHAUSTED'),
+    });
+    const attempts = spans.filter((span) => parentOf(span) === route?.spanContext().spanId);
+    expect(attempts.length).toBeGreaterThan(1);
+    expect(attempts.every((span) => span.name === `chat ${MICRO}` && span.status.code === SpanStatusCode.ERROR)).toBe(true);
+    const [run] = byName(spans, 'invoke_agent');
+    expect(run?.status.code).toBe(SpanStatusCode.UNSET);
+    expect(run?.attributes).toMatchObject({ 'novaloop.route.source': 'fallback', 'gen_ai.request.model': NOVA_PRO });
+  });
+
   it("a cascade: the classifier's call is a chat span too, and the run's model is the route's", async () => {
     const { exporter, provider } = inMemoryProvider();
     const server = await start({ script: { classify: [{ tool: 'route', label: 'complex' }] } });

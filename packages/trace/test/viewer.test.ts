@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cascade } from '@novaloop/core';
 import { jsonlTraceSink, readTraceFile, type TraceLine } from '../src/index.js';
 import { main } from '../src/cli.js';
 import {
@@ -256,6 +257,34 @@ describe('novaloop trace view, in chromium', () => {
     expect(await refund.locator('.tool-output').textContent()).toContain('"refunded": 42');
     expect(await page.locator('#steps .bar.wait').count()).toBeGreaterThanOrEqual(2);
     await page.screenshot({ path: join(OUTPUT, 'paused-resumed.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("shows a cascade's fallback and why it was taken", async () => {
+    const server = await start({ script: { classify: [{ tool: 'route', label: 'urgent' }], turns: [say('On it.')] } });
+    const agent = agentOn(server, {
+      model: cascade({ classifier: MICRO, routes: { simple: MICRO, complex: NOVA_PRO }, fallback: 'complex' }),
+      tools: [],
+    });
+    const jsonl = join(tempDir(), 'fallback.jsonl');
+    const sink = jsonlTraceSink(jsonl);
+    sink.attach(agent);
+    const result = await agent.run('an outage');
+    await sink.close();
+    const { html } = await view(jsonl);
+    const { page, errors } = await open(html);
+    const reason = result.route!.reason!;
+    expect(reason).toContain('not one of the routes');
+    expect(await page.locator('#routing-summary').textContent()).toMatch(
+      new RegExp(
+        `^Routed to complex → ${NOVA_PRO.replace(/\./g, '\\.')} \\(fallback: the classifier answered .*urgent.*\\) by ${MICRO.replace(/\./g, '\\.')}`,
+      ),
+    );
+    await page.locator('#steps .routing .step-row').click();
+    const facts = await page.locator('.routing-facts tr').evaluateAll((rows) => rows.map((row) => row.textContent));
+    expect(facts).toContain(`sourcefallback`);
+    expect(facts).toContain(`fallback reason${reason}`);
     expect(errors).toEqual([]);
     await page.close();
   });
