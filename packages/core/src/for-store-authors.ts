@@ -8,5 +8,6 @@ export type {
   SessionAttributes,
   PendingState,
   PendingCall,
+  CollaboratorWait,
 } from './session/session-store.js';
 export { SessionConflictError, SessionInputError, SessionCorruptError } from './errors.js';

@@ -75,6 +75,7 @@ export type {
   SessionAttributes,
   PendingState,
   PendingCall,
+  CollaboratorWait,
 } from './session/session-store.js';
 export { estimateTokens } from './context/estimate-tokens.js';
 export { isCutPoint } from './context/policy.js';

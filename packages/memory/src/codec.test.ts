@@ -29,5 +29,16 @@ describe('codec: pending state', () => {
       );
     expect(decode(steps)?.pending).toEqual(pending);
     expect(decode([...steps, encodeStep([message], { pending: null })])?.pending).toBeUndefined();
+
+    // A supervisor's pause waiting on a collaborator's round-trips; a malformed wait is corrupt data.
+    const collaborators = [{ toolUseId: 't', name: 'n', sessionId: 's:n', invocationId: 'c', calls: ['t2'] }];
+    const waiting = {
+      ...pending,
+      collaborators,
+      calls: [{ invocationId: 'c', toolUseId: 't2', name: 'm', input: {}, kind: 'approval' as const, collaborator: ['n'] }],
+    };
+    expect(decode([encodeStep([], { pending: waiting })])?.pending).toEqual(waiting);
+    const bad = JSON.stringify({ v: 1, m: [], p: { ...waiting, collaborators: [{ toolUseId: 't', name: 'n' }] } });
+    expect(() => decodeStep('s', 2, bad)).toThrow(/step 2 has a malformed pending invocation/);
   });
 });

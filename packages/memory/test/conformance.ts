@@ -1,11 +1,19 @@
 import type { ContentBlock, Message } from '@aws-sdk/client-bedrock-runtime';
-import { resolveModel, startLocalBedrock, validateConverseRequest, type LocalBedrock } from '@novaloop/bedrock-local';
+import {
+  resolveModel,
+  startLocalBedrock,
+  validateConverseRequest,
+  type ConverseCall,
+  type LocalBedrock,
+  type ScriptTurn,
+} from '@novaloop/bedrock-local';
 import {
   Agent,
   SessionConflictError,
   SessionCorruptError,
   SessionInputError,
   tool,
+  type PendingCall,
   type PendingState,
   type SessionStore,
 } from '@novaloop/core';
@@ -247,13 +255,16 @@ export function describeSessionStore(name: string, options: SuiteOptions, harnes
     describe('with an Agent on bedrock-local', () => {
       let bedrock: LocalBedrock;
       let approvals: LocalBedrock;
+      let team: LocalBedrock;
       beforeAll(async () => {
         bedrock = await startLocalBedrock({ script: INCIDENT_SCRIPT });
         approvals = await startLocalBedrock({ script: APPROVAL_SCRIPT });
+        team = await startLocalBedrock({ responder: teamTurn });
       });
       afterAll(async () => {
         await bedrock.close();
         await approvals.close();
+        await team.close();
       });
 
       it('stores every step of a run, and the next run continues the session', async () => {
@@ -336,6 +347,46 @@ export function describeSessionStore(name: string, options: SuiteOptions, harnes
         validateConverseRequest({ messages: after?.messages ?? [], toolConfig: { tools: [restartSpec] } }, resolveModel(NOVA_PRO));
       });
 
+      it('a pause inside a collaborator pauses the supervisor in one process; another resumes both from the store', async () => {
+        const spec = specOf(harness());
+        const id = newId();
+        const pauser = startWorker({ mode: 'collaborator', store: spec, sessionId: id, endpoint: team.endpoint });
+        const paused = JSON.parse((await finished(pauser)) ?? '{}') as { stopReason: string; runId: string; pending: PendingCall[] };
+        expect(paused.stopReason).toBe('needs_approval');
+        expect(paused.pending).toEqual([expect.objectContaining({ name: 'restart_service', kind: 'approval', collaborator: ['billing'] })]);
+        const stored = await harness().create().load(id);
+        expect(stored?.pending?.collaborators).toEqual([
+          expect.objectContaining({ name: 'billing', sessionId: `${id}:billing`, invocationId: paused.pending[0]?.invocationId }),
+        ]);
+        expect((await harness().create().load(`${id}:billing`))?.pending?.invocationId).toBe(paused.pending[0]?.invocationId);
+
+        const resumer = startWorker({
+          mode: 'collaborator',
+          store: spec,
+          sessionId: id,
+          endpoint: team.endpoint,
+          toolUseId: paused.pending[0]?.toolUseId,
+        });
+        const resumed = JSON.parse((await finished(resumer)) ?? '{}') as {
+          stopReason: string;
+          runId: string;
+          text: string;
+          steps: number[];
+        };
+        expect(resumed).toMatchObject({
+          stopReason: 'end_turn',
+          runId: paused.runId,
+          text: 'Supervisor: billing restarted prod-api.',
+          steps: [1],
+        });
+        expect(resumer.output().stdout.match(/RESTARTED prod-api/g)).toHaveLength(1);
+        for (const session of [id, `${id}:billing`]) {
+          const after = await harness().create().load(session);
+          expect(after?.pending).toBeUndefined();
+          expect(after?.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
+        }
+      });
+
       it('a process killed with SIGKILL mid-run leaves its last complete step, and a new run continues it', async () => {
         const spec = specOf(harness());
         const id = newId();
@@ -384,6 +435,17 @@ const INCIDENT_SCRIPT = {
   ],
 };
 
+/** A supervisor (Pro) that asks its billing collaborator (Lite), which restarts prod-api (with approval). */
+function teamTurn(call: ConverseCall): ScriptTurn {
+  const answered = (call.body as { messages: Message[] }).messages.at(-1)?.content?.some((block) => block.toolResult !== undefined);
+  if (call.modelId.includes('nova-lite')) {
+    if (answered) return { content: [{ text: 'billing restarted prod-api.' }] };
+    return { content: [{ toolUse: { toolUseId: 'auto', name: 'restart_service', input: { service: 'prod-api' } } }] };
+  }
+  if (answered) return { content: [{ text: 'Supervisor: billing restarted prod-api.' }] };
+  return { content: [{ toolUse: { toolUseId: 'auto', name: 'billing', input: { request: 'Restart prod-api.' } } }] };
+}
+
 const APPROVAL_SCRIPT = {
   turns: [
     { content: [{ toolUse: { toolUseId: 'auto', name: 'restart_service', input: { service: 'prod-api' } } }] },
@@ -410,7 +472,7 @@ function assertValid(messages: Message[]): void {
 }
 
 interface WorkerJob {
-  mode: 'append' | 'agent' | 'pause' | 'resume';
+  mode: 'append' | 'agent' | 'pause' | 'resume' | 'collaborator';
   store: StoreSpec;
   sessionId: string;
   [key: string]: unknown;

@@ -83,8 +83,9 @@ function partLines(part: TracePart, f: PartFormat, costUsd: number | undefined, 
     if (group) {
       const call = f.paint('cyan', str(group.function) ?? 'tool') + `(${f.clean(group.input ?? {})})`;
       return [
+        // A paused call: run by the application, or (an ASK_USER part follows) waiting for its approval.
         group.executionType === 'RETURN_CONTROL'
-          ? f.label('paused') + f.paint('yellow', `${call} returned to the application`)
+          ? f.label('paused') + f.paint('yellow', `${call} handed to the application`)
           : f.label('tool call') + call,
       ];
     }
@@ -118,7 +119,7 @@ function partLines(part: TracePart, f: PartFormat, costUsd: number | undefined, 
   const kb = obj(observation.knowledgeBaseLookupOutput);
   if (kb) return [f.label('observation') + `${Array.isArray(kb.retrievedReferences) ? kb.retrievedReferences.length : 0} references`];
   const final = obj(observation.finalResponse);
-  if (observation.type === 'ASK_USER') return [f.label('paused') + f.paint('yellow', `waits for approval: ${f.clean(final?.text ?? '')}`)];
+  if (observation.type === 'ASK_USER') return [f.label('asks user') + f.paint('yellow', f.clean(final?.text ?? ''))];
   if (final) return [f.label('answer') + f.clean(final.text ?? '')];
   const reprompt = obj(observation.repromptResponse);
   if (reprompt) return [f.label('reprompt') + f.paint('yellow', f.clean(reprompt.text ?? ''))];

@@ -168,7 +168,9 @@ export function consoleTraceSink(options: ConsoleTraceSinkOptions = {}): TraceSi
         case 'pause':
           for (const call of event.calls) {
             const why = call.kind === 'approval' ? 'waits for approval' : 'returned to the application';
-            out(label('paused') + paint('yellow', `${call.name}(${shorten(clean(call.input ?? {}), max)}) ${why}`));
+            // A collaborator's call is named by its path, e.g. billing/refund: the application answers it all the same.
+            const name = [...(call.collaborator ?? []), call.name].join('/');
+            out(label('paused') + paint('yellow', `${name}(${shorten(clean(call.input ?? {}), max)}) ${why}`));
           }
           return;
         case 'resume':

@@ -171,6 +171,8 @@ export function otelTracing(options: OtelTracingOptions = {}): OtelTracing {
           'gen_ai.tool.name': event.calls.map((call) => call.name),
           'gen_ai.tool.call.id': event.calls.map((call) => call.toolUseId),
           'novaloop.pause.kind': event.calls.map((call) => call.kind),
+          // A call inside a paused collaborator by its path (billing/refund_order); the run's own by name.
+          'novaloop.pause.call_path': event.calls.map((call) => [...(call.collaborator ?? []), call.name].join('/')),
         });
         spans.run.setAttribute('novaloop.invocation_id', event.invocationId);
         paused.delete(event.runId);
@@ -189,7 +191,23 @@ export function otelTracing(options: OtelTracingOptions = {}): OtelTracing {
         return;
       }
       case 'collaborator-trace': {
-        collaborators.add(tracer, event.part, () => spans.tools.get(event.toolUseId));
+        let call = spans.tools.get(event.toolUseId);
+        if (!call && event.part.parentRunId === event.runId) {
+          // A call that waited on its paused collaborator goes on in this resumed run (it has no tool-start here).
+          const attributes: Attributes = {
+            ...base,
+            'gen_ai.operation.name': 'execute_tool',
+            'gen_ai.tool.name': event.collaboratorName,
+            'gen_ai.tool.call.id': event.toolUseId,
+            'gen_ai.tool.type': 'function',
+            'novaloop.step': event.stepIndex,
+            'novaloop.resumed': true,
+          };
+          call = { span: tracer.startSpan(`execute_tool ${event.collaboratorName}`, { kind: SpanKind.INTERNAL, attributes }, parent) };
+          call.collaboratorName = event.collaboratorName;
+          spans.tools.set(event.toolUseId, call);
+        }
+        collaborators.add(tracer, event.part, () => call);
         return;
       }
       case 'model-response': {
@@ -327,10 +345,15 @@ function endOpen(spans: RunSpans, why: string, collaborators: CollaboratorSpans)
   spans.chat = undefined;
   spans.route?.end();
   spans.route = undefined;
+  // A pause is no failure: a call waiting on a paused collaborator goes on in the resumed run.
+  const paused = why === 'return_control' || why === 'needs_approval';
   for (const { span } of spans.tools.values()) {
     collaborators.endUnder(span);
-    span.setAttribute('error.type', why);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: `The run ended (${why}) before the tool finished.` });
+    if (paused) span.setAttribute('novaloop.paused', true);
+    else {
+      span.setAttribute('error.type', why);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: `The run ended (${why}) before the tool finished.` });
+    }
     span.end();
   }
   spans.tools.clear();

@@ -42,6 +42,8 @@ export interface PausedCallFields {
   toolUseId: string;
   name: string;
   kind: string;
+  /** For a call inside a collaborator whose pause paused this run: the collaborator names, from this run's down. */
+  collaborator?: string[];
 }
 
 /**
@@ -227,8 +229,9 @@ export class TraceLineBuilder {
   }
 }
 
-const pausedCall = (call: { toolUseId: string; name: string; kind: string }): PausedCallFields => ({
+const pausedCall = (call: { toolUseId: string; name: string; kind: string; collaborator?: string[] }): PausedCallFields => ({
   toolUseId: call.toolUseId,
   name: call.name,
   kind: call.kind,
+  ...(call.collaborator ? { collaborator: [...call.collaborator] } : {}),
 });

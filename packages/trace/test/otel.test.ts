@@ -18,6 +18,7 @@ import {
 } from './helpers.js';
 import {
   BILLING_MODEL,
+  collaboratorPause,
   INFRA_MODEL,
   MICRO,
   multiAgent,
@@ -187,6 +188,34 @@ describe('OpenTelemetry GenAI spans', () => {
     );
   });
 
+  it("a pause inside a collaborator: the waiting call is no error, and the resumed run's call holds billing's continuation", async () => {
+    const { exporter, provider } = inMemoryProvider();
+    const { supervisor } = await collaboratorPause(kit);
+    otelTracing({ tracerProvider: provider }).attach(supervisor);
+    const paused = await supervisor.run('Restart prod-api', { sessionId: 'ops-3' });
+    await supervisor.resume(paused.sessionId, [{ toolUseId: paused.pending[0]!.toolUseId, approve: true }]);
+    const spans = exporter.getFinishedSpans();
+    const runs = spans.filter((span) => span.name === 'invoke_agent');
+    expect(runs).toHaveLength(2);
+    const [waited, resumed] = byName(spans, 'execute_tool billing');
+    expect(parentOf(waited!)).toBe(runs[0]!.spanContext().spanId);
+    expect(waited?.status.code).toBe(SpanStatusCode.UNSET);
+    expect(waited?.attributes['novaloop.paused']).toBe(true);
+    expect(runs[0]?.events[0]?.attributes?.['novaloop.pause.call_path']).toEqual(['billing/restart_service']);
+    expect(parentOf(resumed!)).toBe(runs[1]!.spanContext().spanId);
+    expect(resumed?.attributes).toMatchObject({
+      'novaloop.resumed': true,
+      'gen_ai.tool.call.id': waited?.attributes['gen_ai.tool.call.id'],
+    });
+    // billing's run, before and after: each part under the supervisor's call of its run.
+    const billingRuns = byName(spans, 'invoke_agent billing');
+    expect(billingRuns.map((span) => parentOf(span))).toEqual([waited!.spanContext().spanId, resumed!.spanContext().spanId]);
+    const under = (span: (typeof spans)[number]) =>
+      spans.filter((child) => parentOf(child) === span.spanContext().spanId).map((child) => child.name);
+    expect(under(billingRuns[0]!)).toEqual([`chat ${BILLING_MODEL}`, 'execute_tool restart_service']);
+    expect(under(billingRuns[1]!)).toEqual(['execute_tool restart_service', `chat ${BILLING_MODEL}`]);
+  });
+
   it("a failing collaborator: its invoke_agent span and the supervisor's call are ERROR", async () => {
     const { exporter, provider } = inMemoryProvider();
     const { server, supervisor } = await multiAgent(kit);
@@ -249,6 +278,7 @@ describe('OpenTelemetry GenAI spans', () => {
           'gen_ai.tool.name': ['lookup_order'],
           'gen_ai.tool.call.id': [lookup.toolUseId],
           'novaloop.pause.kind': ['return_control'],
+          'novaloop.pause.call_path': ['lookup_order'],
         },
       ],
     ]);

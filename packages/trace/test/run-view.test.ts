@@ -82,4 +82,37 @@ describe('the viewer model of a paused run', () => {
     expect([research?.collaboratorName, lookup?.collaboratorName, lookup?.answer]).toEqual(['research', 'lookup', '2 May']);
     expect(lookup?.parentRunId).toBe(research?.id);
   });
+
+  it("a pause inside a collaborator: the collaborator's call waits, and neither run has an answer", async () => {
+    const lite = 'us.amazon.nova-lite-v1:0';
+    const server = await start({
+      responder: (call) =>
+        call.modelId === lite ? useTool('restart_service', { service: 'prod-api' }) : useTool('ops', { request: 'Restart' }),
+    });
+    const restart = tool({
+      name: 'restart_service',
+      description: 'Restart a service',
+      input: z.object({ service: z.string() }),
+      needsApproval: true,
+      run: () => 'ok',
+    });
+    const ops = agentOn(server, { model: lite, tools: [restart] });
+    const supervisor = agentOn(server, { tools: [ops.asTool({ name: 'ops', description: 'Runs operations' })] });
+    const path = join(tempDir(), 'collaborator-paused.jsonl');
+    const sink = jsonlTraceSink(path);
+    sink.attach(supervisor);
+    const paused = await supervisor.run('Restart prod-api');
+    await sink.close();
+    const { lines } = await readTraceFile(path);
+    const [mine, ...others] = buildRunViews(lines);
+    expect(mine?.id).toBe(paused.runId);
+    // The collaborator's run is not a run of its own: it hangs off the supervisor's call.
+    expect(others).toEqual([]);
+    const nested = mine?.steps[0]?.tools[0]?.collaborator;
+    expect(nested?.collaboratorName).toBe('ops');
+    expect(mine?.answer).toBeNull();
+    expect(mine?.steps[0]?.answer).toBeNull();
+    expect(nested?.answer).toBeNull();
+    expect(nested?.steps[0]?.tools.map((t) => [t.name, t.end])).toEqual([['restart_service', null]]);
+  });
 });

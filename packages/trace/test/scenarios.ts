@@ -111,3 +111,30 @@ export async function nestedCollaborators(kit: Kit): Promise<{ supervisor: Agent
   });
   return { supervisor };
 }
+
+/**
+ * A pause inside a collaborator: the supervisor (Nova Pro) asks "billing" (Nova Lite), whose
+ * `restart_service` needs approval, so billing pauses and its supervisor with it.
+ */
+export async function collaboratorPause(kit: Kit): Promise<{ supervisor: Agent }> {
+  const server = await kit.start({
+    responder: (call) => {
+      const answered = JSON.stringify((call.body as { messages: unknown[] }).messages.at(-1)).includes('toolResult');
+      if (call.modelId === BILLING_MODEL) return answered ? say('Restarted.') : useTool('restart_service', { service: 'prod-api' });
+      return answered ? say('Billing restarted it.') : useTool('billing', { request: 'Restart prod-api' });
+    },
+  });
+  const restart = tool({
+    name: 'restart_service',
+    description: 'Restart a service',
+    input: z.object({ service: z.string() }),
+    needsApproval: true,
+    run: () => 'ok',
+  });
+  const billing = kit.agentOn(server, { model: BILLING_MODEL, tools: [restart] });
+  const supervisor = kit.agentOn(server, {
+    model: SUPERVISOR_MODEL,
+    tools: [billing.asTool({ name: 'billing', description: 'Billing services' })],
+  });
+  return { supervisor };
+}

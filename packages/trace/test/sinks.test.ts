@@ -600,6 +600,42 @@ describe('consoleTraceSink', () => {
     expect(lines.at(-1)).toMatch(/^Run end_turn: 1 steps/);
   });
 
+  it("prints a collaborator's pause in its supervisor's run by the call's collaborator path", async () => {
+    const lite = 'us.amazon.nova-lite-v1:0';
+    const server = await start({
+      responder: (call) => {
+        const answered = JSON.stringify((call.body as { messages: unknown[] }).messages.at(-1)).includes('toolResult');
+        if (call.modelId === lite) return answered ? say('Restarted.') : useTool('restart_service', { service: 'prod-api' });
+        return answered ? say('Billing restarted it.') : useTool('billing', { request: 'Restart prod-api' });
+      },
+    });
+    const restart = tool({
+      name: 'restart_service',
+      description: 'Restart a service',
+      input: z.object({ service: z.string() }),
+      needsApproval: true,
+      run: () => 'ok',
+    });
+    const billing = agentOn(server, { model: lite, tools: [restart] });
+    const supervisor = agentOn(server, { tools: [billing.asTool({ name: 'billing', description: 'Billing services' })] });
+    const lines: string[] = [];
+    consoleTraceSink({ out: (line) => lines.push(line) }).attach(supervisor);
+    const paused = await supervisor.run('Restart prod-api');
+    expect(lines).toContain('  paused:      billing/restart_service({"service":"prod-api"}) waits for approval');
+    // The run line, then a line per model (the supervisor's and billing's).
+    const runLine = () => lines.findLast((line) => line.startsWith('Run '));
+    expect(runLine()).toMatch(/^Run needs_approval: 1 steps/);
+    // Under the supervisor's call, billing's own view of it: the call handed over, and the question.
+    expect(lines).toContain('    billing ›   paused:      restart_service({"service":"prod-api"}) handed to the application');
+    expect(lines).toContain('    billing ›   asks user:   Approve restart_service {"service":"prod-api"}?');
+    await supervisor.resume(paused.sessionId, [{ toolUseId: paused.pending[0]?.toolUseId ?? '', approve: true }]);
+    expect(runLine()).toMatch(/^Run end_turn: 1 steps/);
+    // Billing goes on under the resumed run: the approved call runs, then billing answers.
+    const resumed = lines.findIndex((line) => line.startsWith('  resumed:'));
+    expect(lines.indexOf('    billing ›   tool call:   restart_service({"service":"prod-api"})')).toBeGreaterThan(resumed);
+    expect(lines.indexOf('    billing ›   answer:      Restarted.')).toBeGreaterThan(resumed);
+  });
+
   it('redacts secrets before printing', async () => {
     const server = await start({ script: leakyScript });
     const agent = agentOn(server, { tools: [leakyTool] });

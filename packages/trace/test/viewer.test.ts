@@ -19,7 +19,7 @@ import {
   useTool,
 } from './helpers.js';
 import { CHROMIUM_ARGS, chromiumPath } from './chromium.js';
-import { BILLING_MODEL, INFRA_MODEL, MICRO, multiAgent, pausingCascade, SUPPORT_QUESTION } from './scenarios.js';
+import { BILLING_MODEL, collaboratorPause, INFRA_MODEL, MICRO, multiAgent, pausingCascade, SUPPORT_QUESTION } from './scenarios.js';
 
 // Screenshots and pages land here (git-ignored), so a failure can be looked at.
 const OUTPUT = fileURLToPath(new URL('../test-output/viewer/', import.meta.url));
@@ -257,6 +257,59 @@ describe('novaloop trace view, in chromium', () => {
     expect(await refund.locator('.tool-output').textContent()).toContain('"refunded": 42');
     expect(await page.locator('#steps .bar.wait').count()).toBeGreaterThanOrEqual(2);
     await page.screenshot({ path: join(OUTPUT, 'paused-resumed.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a pause inside a collaborator: the supervisor waits on billing/restart_service, and the resume goes on in both', async () => {
+    const { supervisor } = await collaboratorPause(kit);
+    const jsonl = join(tempDir(), 'collaborator-pause.jsonl');
+    const sink = jsonlTraceSink(jsonl);
+    sink.attach(supervisor);
+    const paused = await supervisor.run('Restart prod-api', { sessionId: 'ops-3' });
+    const call = paused.pending[0]!;
+    expect(call.collaborator).toEqual(['billing']);
+    // The page of the file as it is while the run waits, then after the resume.
+    await sink.flush();
+    const { html: waitingHtml } = await view(jsonl);
+    await supervisor.resume(paused.sessionId, [{ toolUseId: call.toolUseId, approve: true }]);
+    await sink.close();
+    const html = jsonl.replace(/\.jsonl$/, '-resumed.html');
+    expect(await main(['trace', 'view', jsonl, '-o', html], { out: () => undefined, err: () => undefined, cwd: '/' })).toBe(0);
+
+    // The supervisor's own pause (the call's invocationId is billing's pause, which it answers through).
+    const record = (await readTraceFile(jsonl)).lines.find((line) => line.novaloop?.event === 'pause')?.novaloop;
+    const invocationId = record?.event === 'pause' ? record.invocationId : '';
+    expect(record).toMatchObject({ stopReason: 'needs_approval', calls: [{ name: 'restart_service', collaborator: ['billing'] }] });
+    expect(invocationId).not.toBe(call.invocationId);
+
+    const waiting = await open(waitingHtml);
+    expect(await waiting.page.locator('#waiting').textContent()).toBe(
+      `Paused: waiting on the application to approve or deny billing/restart_service (invocation ${invocationId})`,
+    );
+    const nestedWaiting = waiting.page.locator('.collaborator[data-collaborator="billing"]');
+    await nestedWaiting.locator('.step[data-step="0"] .step-row').click();
+    expect(await nestedWaiting.locator('.tool-call h4').textContent()).toMatch(/^restart_service · waiting /);
+    expect(await nestedWaiting.locator('.pause-note').textContent()).toBe(
+      'Asked the user: Approve restart_service {"service":"prod-api"}?',
+    );
+    expect(waiting.errors).toEqual([]);
+    await waiting.page.close();
+
+    const { page, errors } = await open(html);
+    expect(await page.locator('#run-count').textContent()).toBe('1 of 1 run');
+    expect(await page.locator('#stat-stop').textContent()).toBe('end_turn');
+    expect(await page.locator('#steps .pause .pause-text').first().textContent()).toBe(
+      `Paused after step 1, waiting on the application: billing/restart_service (approval) · invocation ${invocationId}`,
+    );
+    // billing's run goes on under the same call: the approved call ran, then billing answered.
+    const billing = page.locator('.collaborator[data-collaborator="billing"]');
+    expect(await billing.locator('.step').count()).toBe(2);
+    await billing.locator('.step[data-step="0"] .step-row').click();
+    expect(await billing.locator('.step[data-step="0"] .tool-call h4').textContent()).toMatch(/^restart_service · success · /);
+    expect(await billing.locator('.step[data-step="0"] .tool-output').textContent()).toBe('ok');
+    await billing.locator('.step[data-step="1"] .step-row').click();
+    expect(await billing.locator('.step[data-step="1"] .step-answer').textContent()).toBe('Restarted.');
     expect(errors).toEqual([]);
     await page.close();
   });

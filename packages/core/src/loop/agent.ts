@@ -27,7 +27,11 @@ import { ROUTE_TOOL } from '../routing/choose-route.js';
 import { systemWithCachePoint, type PromptCacheMode } from '../model/prompt-cache.js';
 import { enumTool, forcing, GREEDY } from '../structured/forced-tool.js';
 import type { ModelCallRequest } from '../model/drive-model-call.js';
-import { collaboratorTool, collaboratorUnpriced, type AsToolOptions, type RunCollaborator } from './as-tool.js';
+import { collaboratorTool, type AsToolOptions, type RunCollaborator } from './as-tool.js';
+import { collaboratorAgents } from './collaborator-pause.js';
+import { SessionLog } from '../session/session-log.js';
+import { NothingPendingError } from './pause-errors.js';
+import { checkResume } from './resume-pending.js';
 import type { CollaboratorLink } from './parent-run.js';
 
 export interface AgentOptions {
@@ -125,7 +129,7 @@ export interface ResumeOptions {
 
 type Start =
   | { kind: 'prompt'; input: string | ContentBlock[]; options: RunOptions; link?: CollaboratorLink | undefined }
-  | { kind: 'resume'; sessionId: string; answers: readonly ResumeAnswer[]; options: ResumeOptions };
+  | { kind: 'resume'; sessionId: string; answers: readonly ResumeAnswer[]; options: ResumeOptions; link?: CollaboratorLink | undefined };
 
 const DEFAULT_FINAL_STEP_PROMPT =
   'You have reached the step limit for this request. Do not call any more tools. Answer now with the information you already have.';
@@ -188,7 +192,7 @@ export class Agent {
     const unpriced = [
       ...[...stepModels, ...(routed?.classifier !== undefined ? [routed.classifier] : [])].filter((id) => !priceOf(id)),
       ...(options.context?.models ?? []).filter((id) => !prices.has(id) && !modelInfo(id).price),
-      ...[...tools.values()].flatMap((tool) => collaboratorUnpriced.get(tool)?.() ?? []),
+      ...[...tools.values()].flatMap((tool) => collaboratorAgents.get(tool)?.unpriced() ?? []),
     ];
     this.unpriced = [...new Set(unpriced)];
     if (options.maxCostUsd !== undefined) {
@@ -231,7 +235,10 @@ export class Agent {
       : undefined;
 
     this.model = options.model;
-    this.pausable = [...tools.values()].some((t) => t.returnControl === true || t.needsApproval !== undefined);
+    // A collaborator that may pause pauses this agent's run too.
+    this.pausable = [...tools.values()].some(
+      (t) => t.returnControl === true || t.needsApproval !== undefined || collaboratorAgents.get(t)?.pausable === true,
+    );
     this.defaultMemory = options.memory === undefined;
     this.memory = options.memory ?? new InMemorySessionStore();
     if (options.transport !== undefined && options.transport !== 'sdk' && options.transport !== 'lean') {
@@ -361,9 +368,28 @@ export class Agent {
    * counts in the supervisor's result, and its trace parts join the supervisor's trace.
    */
   asTool(options: AsToolOptions): Tool {
-    const run: RunCollaborator = (input, runOptions, link) => this.drive({ kind: 'prompt', input, options: runOptions, link });
+    const run: RunCollaborator = (begin, signal, link) =>
+      'answers' in begin
+        ? this.drive({ kind: 'resume', sessionId: begin.sessionId, answers: begin.answers, options: { signal }, link })
+        : // A pause left in the collaborator's session is one no supervisor waits on any more (its pause
+          // was abandoned, or its run aborted): this new request abandons it, as the user's would.
+          this.drive({ kind: 'prompt', input: begin.input, options: { sessionId: begin.sessionId, signal, abandonPending: true }, link });
     const made = collaboratorTool(options, run);
-    collaboratorUnpriced.set(made, () => this.unpriced);
+    collaboratorAgents.set(made, {
+      unpriced: () => this.unpriced,
+      pausable: this.pausable,
+      checkResume: async (wait, answers) => {
+        const loaded = await new SessionLog(this.memory, wait.sessionId).load();
+        const now = loaded?.pending?.invocationId;
+        if (now !== undefined && now !== wait.invocationId) {
+          throw new NothingPendingError(
+            wait.sessionId,
+            `collaborator ${options.name} no longer waits on invocation ${wait.invocationId} (it waits on ${now})`,
+          );
+        }
+        await checkResume(wait.sessionId, loaded, answers, this.config.tools);
+      },
+    });
     return made;
   }
 
@@ -438,9 +464,9 @@ export class Agent {
       store: given === undefined && this.defaultMemory && !this.pausable ? undefined : this.memory,
       sessionAttributes: begin.kind === 'prompt' ? begin.options.sessionAttributes : undefined,
       output,
-      parent: begin.kind === 'prompt' ? begin.link?.parent : undefined,
+      parent: begin.link?.parent,
     });
-    const trace = new TraceBuilder(runId, sessionId, this.config.tools, begin.kind === 'prompt' ? begin.link?.collaboratorOf : undefined);
+    const trace = new TraceBuilder(runId, sessionId, this.config.tools, begin.link?.collaboratorOf);
     return { loop, trace, controller, outer, onAbort, finished: false };
   }
 

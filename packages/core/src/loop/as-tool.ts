@@ -5,8 +5,10 @@ import { MAX_SESSION_ID_LENGTH } from '../session/session-store.js';
 import { toolContent } from '../tools/tool-output.js';
 import { toNovaInputSchema } from '../tools/tool-schema.js';
 import { buildTool, checkToolBasics, invalidInputMessage, parseInputWith, type Tool, type ZodLikeSchema } from '../tools/tool.js';
+import { CollaboratorPaused } from './collaborator-pause.js';
 import type { AgentEvent } from './events.js';
 import { parentRuns, type CollaboratorLink } from './parent-run.js';
+import type { ResumeAnswer } from './resume-pending.js';
 import type { RunResult } from './run-result.js';
 
 export interface AsToolOptions {
@@ -23,15 +25,15 @@ export interface AsToolOptions {
   timeoutMs?: number;
 }
 
-/** Runs the collaborator agent, yielding its events; the generator's return value is its result. */
+/**
+ * Runs the collaborator agent, or resumes its paused run with `answers`, yielding its events; the
+ * generator's return value is its result.
+ */
 export type RunCollaborator = (
-  input: string | ContentBlock[],
-  options: { sessionId?: string; signal: AbortSignal },
+  begin: { input: string | ContentBlock[]; sessionId?: string } | { answers: readonly ResumeAnswer[]; sessionId: string },
+  signal: AbortSignal,
   link: CollaboratorLink,
 ) => AsyncGenerator<AgentEvent, RunResult>;
-
-/** For a supervisor's `maxCostUsd` check: the models without a known price a collaborator tool may call. */
-export const collaboratorUnpriced = new WeakMap<Tool, () => readonly string[]>();
 
 const REQUEST_SCHEMA = {
   type: 'object',
@@ -97,18 +99,30 @@ export function collaboratorTool(options: AsToolOptions, runCollaborator: RunCol
             : { ok: false, message: invalidInputMessage(name, ['request: expected a string']) },
     execute: async (input, ctx) => {
       const parent = parentRuns.get(ctx);
-      const sessionId = collaboratorSessionId(ctx.sessionId, name);
+      const resume = parent?.resume;
+      const sessionId = resume?.wait.sessionId ?? collaboratorSessionId(ctx.sessionId, name);
       const keep = parent?.keepsSession ?? true;
       return await serialised(sessionId, async () => {
+        // An earlier call of this turn paused the session, and the supervisor's pause will wait on
+        // it: this call must not start a run there (which would abandon that pause).
+        if (!resume && parent?.pausedSessions.has(sessionId)) return busy(name);
         const events = runCollaborator(
-          collaboratorPrompt(input),
-          { ...(keep ? { sessionId } : {}), signal: ctx.signal },
+          resume ? { answers: resume.answers, sessionId } : { input: collaboratorPrompt(input), ...(keep ? { sessionId } : {}) },
+          ctx.signal,
           { parent, collaboratorOf: parent ? { parentRunId: parent.runId, collaboratorName: name } : undefined },
         );
+        let invocationId = '';
         for (;;) {
           const next = await events.next();
-          if (next.done) return answerOf(name, next.value);
+          if (next.done) {
+            const result = next.value;
+            if (result.stopReason !== 'return_control' && result.stopReason !== 'needs_approval') return answerOf(name, result);
+            if (!parent) return unresumable(name);
+            parent.pausedSessions.add(sessionId);
+            return new CollaboratorPaused(name, result.sessionId, invocationId, result.pending);
+          }
           const event = next.value;
+          if (event.type === 'pause') invocationId = event.invocationId;
           if (event.type === 'trace' && parent) {
             const { runId, sessionId: supervisorSession, stepIndex } = parent;
             parent.emit({
@@ -125,6 +139,18 @@ export function collaboratorTool(options: AsToolOptions, runCollaborator: RunCol
       });
     },
   });
+}
+
+function busy(name: string): unknown {
+  return toolContent(
+    [{ text: `The ${name} collaborator is waiting on the user for an earlier request of this turn. Ask it again once that is answered.` }],
+    { status: 'error' },
+  );
+}
+
+/** A pause nobody can resume: the tool was called outside an agent's run. */
+function unresumable(name: string): unknown {
+  return toolContent([{ text: `The ${name} collaborator paused for the user, which its caller cannot do.` }], { status: 'error' });
 }
 
 function answerOf(name: string, result: RunResult): unknown {

@@ -1,4 +1,5 @@
 import type { ToolContext } from '../tools/tool.js';
+import type { CollaboratorResume } from './collaborator-pause.js';
 import type { AgentEvent } from './events.js';
 import type { RunTotals } from './run-totals.js';
 
@@ -17,6 +18,13 @@ export interface ParentRun {
   keepsSession: boolean;
   /** Adds an event to the supervisor's stream, in order with its tool events. */
   emit(event: AgentEvent): void;
+  /** Set when the call continues a paused collaborator run (a resume of the supervisor): resume it, do not start one. */
+  resume?: CollaboratorResume | undefined;
+  /**
+   * Collaborator sessions a call of the same turn left paused: a later call of one of them must not
+   * start a run there, which would abandon the pause the supervisor's pause is waiting on.
+   */
+  pausedSessions: Set<string>;
 }
 
 export const parentRuns = new WeakMap<ToolContext, ParentRun>();

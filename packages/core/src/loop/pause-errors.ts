@@ -7,7 +7,7 @@ export class SessionPausedError extends NovaloopError {
   readonly pending: PendingCall[];
 
   constructor(sessionId: string, pending: PendingCall[]) {
-    const names = pending.map((call) => `${call.name} (${call.toolUseId})`).join(', ');
+    const names = pending.map((call) => `${[...(call.collaborator ?? []), call.name].join('/')} (${call.toolUseId})`).join(', ');
     super(
       'SESSION_PAUSED',
       `Session ${sessionId} is paused, waiting on ${names}; nothing was run or written. Call agent.resume(sessionId, results) ` +

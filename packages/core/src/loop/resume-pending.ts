@@ -1,9 +1,10 @@
 import type { ContentBlock, Message, ToolResultBlock, ToolUseBlock } from '@aws-sdk/client-bedrock-runtime';
 import { AgentConfigError, isNovaloopError } from '../errors.js';
 import type { PendingCall, PendingState, SessionState } from '../session/session-store.js';
-import { dispatchTools, type DispatchOptions } from '../tools/dispatch-tools.js';
+import { dispatchTools, type DispatchOptions, type Dispatched } from '../tools/dispatch-tools.js';
 import type { Tool } from '../tools/tool.js';
 import { toToolResultContent } from '../tools/tool-output.js';
+import { collaboratorAgents, type CollaboratorResume } from './collaborator-pause.js';
 import type { AgentEvent } from './events.js';
 import { NothingPendingError, ResumeConflictError, ResumeInputError } from './pause-errors.js';
 import type { ToolCall } from './run-result.js';
@@ -28,12 +29,15 @@ export interface CheckedResume {
   answered: ToolCall[];
   /** Approved calls: the agent runs them now. */
   approved: ToolUseBlock[];
+  /** Calls waiting on paused collaborators: each collaborator is resumed with the answers to its calls. */
+  resumed: CollaboratorResume[];
 }
 
 /**
  * Checks a resume against the stored pause: every paused call answered exactly once, with the kind
- * of answer it needs and, for a result, one the tool's output schema accepts. Throws the typed error
- * for the first problem; nothing is written before this passes.
+ * of answer it needs and, for a result, one the tool's output schema accepts. A collaborator's calls
+ * are checked by the collaborator too, against its own stored pause. Throws the typed error for the
+ * first problem; nothing is written before this passes.
  */
 export async function checkResume(
   sessionId: string,
@@ -51,11 +55,13 @@ export async function checkResume(
     throw new ResumeInputError('RESUME_INVALID_ANSWER', sessionId, '', 'results must be an array of { toolUseId, ... } answers');
   }
   const calls = new Map(pending.calls.map((call) => [call.toolUseId, call]));
+  // A collaborator's calls carry the collaborator's invocation: an answer may name either.
+  const invocations = new Set([pending.invocationId, ...pending.calls.map((call) => call.invocationId)]);
   const given = new Map<string, ResumeAnswer>();
   for (const raw of answers as unknown[]) {
     const answer = raw as Partial<ResumeAnswer> & Record<string, unknown>;
     const toolUseId = typeof answer?.toolUseId === 'string' ? answer.toolUseId : '';
-    if (typeof answer.invocationId === 'string' && answer.invocationId !== pending.invocationId) {
+    if (typeof answer.invocationId === 'string' && !invocations.has(answer.invocationId)) {
       throw new NothingPendingError(
         sessionId,
         `invocation ${answer.invocationId} is no longer pending (it was resumed already; the session now waits on ${pending.invocationId})`,
@@ -73,6 +79,14 @@ export async function checkResume(
     }
     if (given.has(toolUseId)) {
       throw new ResumeInputError('RESUME_INVALID_ANSWER', sessionId, toolUseId, `${toolUseId} is answered twice`);
+    }
+    if (typeof answer.invocationId === 'string' && answer.invocationId !== call.invocationId) {
+      throw new ResumeInputError(
+        'RESUME_INVALID_ANSWER',
+        sessionId,
+        toolUseId,
+        `${toolUseId} belongs to invocation ${call.invocationId}, not ${answer.invocationId}`,
+      );
     }
     checkKind(sessionId, call, answer);
     given.set(toolUseId, answer as ResumeAnswer);
@@ -92,12 +106,9 @@ export async function checkResume(
         `${call.name} (${call.toolUseId}) has no answer; every paused call needs one`,
       );
     }
-    const tool = tools.get(call.name);
-    if (!tool) {
-      throw new AgentConfigError(
-        `Session ${sessionId} paused on tool ${call.name}, which this agent does not have. Resume with an agent made with the same tools.`,
-      );
-    }
+    // A collaborator's call is the collaborator's to check and to answer (below).
+    if (call.collaborator) continue;
+    const tool = agentTool(sessionId, tools, call.name);
     if ('approve' in answer) {
       if (answer.approve)
         approved.push(uses.get(call.toolUseId) ?? ({ toolUseId: call.toolUseId, name: call.name, input: call.input } as ToolUseBlock));
@@ -108,7 +119,30 @@ export async function checkResume(
       answered.push(await resultCall(sessionId, call, tool, answer.result));
     }
   }
-  return { pending, answered, approved };
+  const resumed: CollaboratorResume[] = [];
+  for (const wait of pending.collaborators ?? []) {
+    const collaborator = collaboratorAgents.get(agentTool(sessionId, tools, wait.name));
+    if (!collaborator) {
+      throw new AgentConfigError(
+        `Session ${sessionId} paused on collaborator ${wait.name}, but this agent's ${wait.name} tool is not an agent.asTool(). Resume with an agent made with the same tools.`,
+      );
+    }
+    const waitAnswers = wait.calls.flatMap((id) => given.get(id) ?? []);
+    await collaborator.checkResume(wait, waitAnswers);
+    const use = uses.get(wait.toolUseId) ?? ({ toolUseId: wait.toolUseId, name: wait.name, input: {} } as ToolUseBlock);
+    resumed.push({ use, wait, answers: waitAnswers });
+  }
+  return { pending, answered, approved, resumed };
+}
+
+function agentTool(sessionId: string, tools: ReadonlyMap<string, Tool>, name: string): Tool {
+  const tool = tools.get(name);
+  if (!tool) {
+    throw new AgentConfigError(
+      `Session ${sessionId} paused on tool ${name}, which this agent does not have. Resume with an agent made with the same tools.`,
+    );
+  }
+  return tool;
 }
 
 function checkKind(sessionId: string, call: PendingCall, answer: Record<string, unknown>): void {
@@ -162,16 +196,32 @@ function denial(name: string, reason: string | undefined): string {
   return `The user denied this call of ${name}${reason ? `: ${reason}` : ''}. It was not run; do not call it again unless the user asks.`;
 }
 
-/** Runs the approved calls and reports every answered one: the resumed run's tool events. */
-export async function* answerCalls(checked: CheckedResume, dispatch: DispatchOptions): AsyncGenerator<AgentEvent, ToolCall[]> {
-  const ran = checked.approved.length > 0 ? yield* dispatchTools(checked.approved, dispatch) : [];
+/**
+ * Runs the approved calls, resumes the collaborators waited on, and reports every answered call: the
+ * resumed run's tool events. A collaborator that pauses again comes back in `paused`.
+ */
+export async function* answerCalls(checked: CheckedResume, dispatch: DispatchOptions): AsyncGenerator<AgentEvent, Dispatched> {
+  const uses = [...checked.approved, ...checked.resumed.map((resume) => resume.use)];
+  const resumes = new Map(checked.resumed.map((resume) => [resume.wait.toolUseId, resume]));
+  const ran = uses.length > 0 ? yield* dispatchTools(uses, { ...dispatch, resumes }) : { calls: [], paused: [] };
   for (const call of checked.answered) yield { type: 'tool-end', ...dispatch.ids, call };
-  return [...ran, ...checked.answered];
+  return { calls: [...ran.calls, ...checked.answered], paused: ran.paused };
 }
 
-/** A new run on a paused session with `abandonPending`: every paused call is answered with an error. */
+/**
+ * A new run on a paused session with `abandonPending`: every paused call of the run's own is
+ * answered with an error, a call waiting on a collaborator too. (The collaborator's session keeps its
+ * pause until the collaborator is next called, which abandons it the same way.)
+ */
 export function abandonCalls(pending: PendingState): ToolCall[] {
-  return pending.calls.map((call) =>
+  const inputs = new Map((pending.message.content ?? []).flatMap((b) => (b.toolUse ? [[b.toolUse.toolUseId ?? '', b.toolUse.input]] : [])));
+  const own = pending.calls.filter((call) => !call.collaborator);
+  const waiting = (pending.collaborators ?? []).map((wait) => ({
+    toolUseId: wait.toolUseId,
+    name: wait.name,
+    input: inputs.get(wait.toolUseId),
+  }));
+  return [...own, ...waiting].map((call) =>
     unrunCall(call, `Not run: ${call.name} was abandoned (the user sent a new request instead of answering it).`),
   );
 }

@@ -15,7 +15,8 @@ import type { AgentEvent } from './events.js';
 import { ResumeConflictError, SessionPausedError } from './pause-errors.js';
 import { abandonCalls, answerCalls, checkResume, resultsMessage, type ResumeAnswer } from './resume-pending.js';
 import type { RunResult, RunStopReason, Step, TypedRunResult } from './run-result.js';
-import { runStep, type OutputState, type RunState, type StepCall } from './run-step.js';
+import { runStep, toToolResult, type OutputState, type RunState, type StepCall } from './run-step.js';
+import { pauseState } from './pause-state.js';
 import { hasToolBlocks, OUTPUT_TOOL_NAME, PAST_OUTPUT_TOOL, type OutputSpec } from './typed-output.js';
 import { chooseRoute, type RouteDecision, type Routing } from '../routing/choose-route.js';
 import { fixedCheckpoints, type PromptCacheMode } from '../model/prompt-cache.js';
@@ -107,10 +108,13 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
         stopReason = 'aborted';
         pending = paused.calls;
       } else {
-        // Approved tools must run once: claim the invocation first, so a concurrent resume fails before running them.
-        if (checked.approved.length > 0) await conflictAsResume(log.claim({ ...paused, resumedBy: run.runId }), paused);
+        // Approved tools and resumed collaborators must run once: claim the invocation first, so a
+        // concurrent resume fails before running them.
+        if (checked.approved.length > 0 || checked.resumed.length > 0) {
+          await conflictAsResume(log.claim({ ...paused, resumedBy: run.runId }), paused);
+        }
         yield { type: 'resume', ...ids, stepIndex: paused.stepIndex, invocationId: paused.invocationId, calls: paused.calls };
-        const calls = yield* answerCalls(checked, {
+        const { calls, paused: waiting } = yield* answerCalls(checked, {
           ids: { ...ids, stepIndex: paused.stepIndex },
           tools: config.tools,
           concurrency: config.toolConcurrency,
@@ -120,12 +124,30 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
           totals,
           keepsSession: run.store !== undefined,
         });
-        next = resultsMessage(paused, calls, stepIndex + 1 === config.maxSteps ? config.finalStepPrompt : undefined);
-        history = [...history, paused.message];
-        log.addUnsaved(paused.message, next);
-        log.resolvePending();
-        resolved = paused;
-        keptRoute = paused.route;
+        if (waiting.length > 0) {
+          // A collaborator paused again: so does this run, at the same step, with no model call. The
+          // calls answered now are kept with the pause; the new invocation refuses the old answers.
+          const point = { ...paused, results: [...paused.results, ...calls.map(toToolResult)] };
+          const again = pauseState(point, [], waiting);
+          yield {
+            type: 'pause',
+            ...ids,
+            stepIndex: paused.stepIndex,
+            invocationId: again.invocationId,
+            stopReason: again.stopReason,
+            calls: again.calls,
+          };
+          await conflictAsResume(log.save([], attributes, NO_SUMMARY, again), paused);
+          stopReason = again.stopReason;
+          pending = again.calls;
+        } else {
+          next = resultsMessage(paused, calls, stepIndex + 1 === config.maxSteps ? config.finalStepPrompt : undefined);
+          history = [...history, paused.message];
+          log.addUnsaved(paused.message, next);
+          log.resolvePending();
+          resolved = paused;
+          keptRoute = paused.route;
+        }
       }
     } else if (loaded?.pending) {
       const paused = loaded.pending;
@@ -222,6 +244,9 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
   yield { type: 'run-end', ...ids, result };
   return result;
 }
+
+/** A resume that pauses again before any step changes no summary. */
+const NO_SUMMARY = { unsavedSummary: () => undefined, markSaved: () => undefined };
 
 /** Typed output's two calls, built on the run's call (a cascade's route, or the agent's). */
 function outputState(runCall: StepCall, spec: OutputSpec | undefined): OutputState | undefined {

@@ -1,5 +1,4 @@
 import type { ContentBlock, Message, ToolResultBlock, ToolUseBlock } from '@aws-sdk/client-bedrock-runtime';
-import { randomUUID } from 'node:crypto';
 import type { Conversation } from '../context/conversation.js';
 import { driveModelCall, type ModelCallRequest, type ModelCallScope } from '../model/drive-model-call.js';
 import type { SessionAttributeState } from '../session/session-attributes.js';
@@ -12,6 +11,8 @@ import type { AgentEvent } from './events.js';
 import { OutputValidationError } from './output-error.js';
 import type { LoopConfig } from './run-loop.js';
 import { tailCheckpoints } from '../model/prompt-cache.js';
+import type { PausedCall } from './collaborator-pause.js';
+import { pausedBy, pauseState } from './pause-state.js';
 import type { RunStopReason, Step, ToolCall } from './run-result.js';
 import type { RunTotals } from './run-totals.js';
 import { ASK_FOR_OUTPUT, checkAnswer, OUTPUT_TOOL_NAME, type OutputSpec } from './typed-output.js';
@@ -122,9 +123,9 @@ export async function* runStep(run: RunState, stepIndex: number): AsyncGenerator
   const plan = toolUses.length > 0 ? await planCalls(toolUses, config.tools, { ...toolContext, signal }) : { run: [], pending: [] };
   // Every toolUse is answered, even on the last step or after an abort (with error results),
   // because Bedrock rejects a history holding a toolUse without its toolResult.
-  const ran: ToolCall[] =
+  const dispatched =
     plan.run.length === 0
-      ? []
+      ? { calls: [], paused: [] }
       : yield* dispatchTools(plan.run, {
           ids: { ...ids, stepIndex },
           tools: config.tools,
@@ -135,8 +136,9 @@ export async function* runStep(run: RunState, stepIndex: number): AsyncGenerator
           totals: run.totals,
           keepsSession: run.keepsSession,
         });
-  const paused =
-    plan.pending.length === 0 ? undefined : plan.pending.some((c) => c.kind === 'return_control') ? 'return_control' : 'needs_approval';
+  const ran: ToolCall[] = dispatched.calls;
+  // Calls of collaborators whose runs paused wait on the application too.
+  const paused = pausedBy([...plan.pending, ...dispatched.paused.flatMap((p) => p.calls)]);
   const accepted = answer?.ok === true;
   const stop = decideStop({
     aborted: signal.aborted,
@@ -157,24 +159,14 @@ export async function* runStep(run: RunState, stepIndex: number): AsyncGenerator
   let toolCalls = ran;
   if (stop === 'return_control' || stop === 'needs_approval') {
     // The assistant message waits in the pending state: stored history must not hold an unanswered toolUse.
-    const invocationId = randomUUID();
-    pendingCalls = plan.pending.map((c) => ({ invocationId, ...c }));
-    pending = {
-      invocationId,
-      runId: ids.runId,
-      stopReason: stop,
-      stepIndex,
-      message: assistant,
-      results: ran.map(toToolResult),
-      calls: pendingCalls,
-      pausedAt: new Date().toISOString(),
-      ...(run.route !== undefined ? { route: run.route } : {}),
-    };
-    yield { type: 'pause', ...ids, stepIndex, invocationId, stopReason: stop, calls: pendingCalls };
+    const point = { runId: ids.runId, stepIndex, message: assistant, results: ran.map(toToolResult), route: run.route };
+    pending = pauseState(point, plan.pending, dispatched.paused);
+    pendingCalls = pending.calls;
+    yield { type: 'pause', ...ids, stepIndex, invocationId: pending.invocationId, stopReason: stop, calls: pendingCalls };
   } else {
     if (assistant.content?.length) add.push(assistant);
     // Not paused (an abort came first): the calls that would have paused are answered as cancelled.
-    const cancelled = plan.pending.map((c) => cancelledCall(c));
+    const cancelled = [...plan.pending.map((c) => cancelledCall(c)), ...dispatched.paused.map(cancelledWait)];
     toolCalls = inOrder(toolUses, [...ran, ...cancelled]);
     const results: ContentBlock[] = [
       ...answerResults.map((toolResult) => ({ toolResult })),
@@ -241,7 +233,7 @@ export function toToolResult(call: ToolCall): ToolResultBlock {
 }
 
 /** A call answered with an error without running: `message` is what the model reads. */
-export function unrunCall(c: Omit<PendingCall, 'invocationId'>, message: string): ToolCall {
+export function unrunCall(c: Pick<PendingCall, 'toolUseId' | 'name' | 'input'>, message: string): ToolCall {
   return {
     toolUseId: c.toolUseId,
     name: c.name,
@@ -255,6 +247,14 @@ export function unrunCall(c: Omit<PendingCall, 'invocationId'>, message: string)
 
 function cancelledCall(c: Omit<PendingCall, 'invocationId'>): ToolCall {
   return unrunCall(c, `Not run: the request was cancelled before ${c.name} could be handed over.`);
+}
+
+/** A collaborator call whose run paused, in a step that ends otherwise (an abort came first). */
+function cancelledWait({ wait, input }: PausedCall): ToolCall {
+  return unrunCall(
+    { toolUseId: wait.toolUseId, name: wait.name, input },
+    `Cancelled: the request was aborted while ${wait.name} waited on the user.`,
+  );
 }
 
 /** Calls in the order the model asked for them. */

@@ -16,7 +16,10 @@ export interface SessionSummary {
 
 /** A tool call a paused run waits on: its result from the application, or an approval. */
 export interface PendingCall {
-  /** The pause this call belongs to; every call of one pause has the same one. */
+  /**
+   * The pause this call belongs to: the paused run's own, or for a collaborator's call
+   * (`collaborator` set) the collaborator's pause, as the collaborator stored it.
+   */
   invocationId: string;
   toolUseId: string;
   /** The tool's name. */
@@ -25,6 +28,28 @@ export interface PendingCall {
   input: unknown;
   /** 'return_control': the application runs the call; 'approval': the application approves or denies it. */
   kind: 'return_control' | 'approval';
+  /**
+   * Set on a call made inside a collaborator (`agent.asTool()`) whose pause paused this run: the
+   * collaborator names from this agent down, e.g. `['billing']`, or `['billing', 'ledger']` for a
+   * call of billing's own collaborator ledger. It is answered like any other call.
+   */
+  collaborator?: string[];
+}
+
+/**
+ * A paused run's tool call that runs a collaborator (`agent.asTool()`) whose own run paused: the
+ * resume hands the collaborator's calls' answers to that collaborator's pause.
+ */
+export interface CollaboratorWait {
+  /** The waiting call of this run (its toolUse is in `PendingState.message`). */
+  toolUseId: string;
+  /** The collaborator tool's name. */
+  name: string;
+  /** The collaborator's session, in the collaborator agent's store, and the pause it holds. */
+  sessionId: string;
+  invocationId: string;
+  /** The `toolUseId`s of the collaborator's calls (in `PendingState.calls`) this call waits on. */
+  calls: string[];
 }
 
 /**
@@ -50,6 +75,11 @@ export interface PendingState {
   resumedBy?: string;
   /** The cascade route the paused run chose: its resume continues on that route's model. */
   route?: string;
+  /**
+   * The run's calls that wait on paused collaborators. Their collaborators' calls are in `calls`
+   * (with `collaborator` set); the run's own calls there have none.
+   */
+  collaborators?: CollaboratorWait[];
 }
 
 /** A session as loaded: its messages and the version an append must name. */
@@ -161,7 +191,22 @@ export function isPendingState(value: unknown): value is PendingState {
     Array.isArray(p.results) &&
     Array.isArray(p.calls) &&
     p.calls.every((c) => typeof c?.toolUseId === 'string' && typeof c.name === 'string') &&
-    typeof p.pausedAt === 'string'
+    typeof p.pausedAt === 'string' &&
+    (p.collaborators === undefined || (Array.isArray(p.collaborators) && p.collaborators.every(isCollaboratorWait)))
+  );
+}
+
+function isCollaboratorWait(value: unknown): boolean {
+  const w = value as Partial<CollaboratorWait> | null;
+  return (
+    typeof w === 'object' &&
+    w !== null &&
+    typeof w.toolUseId === 'string' &&
+    typeof w.name === 'string' &&
+    typeof w.sessionId === 'string' &&
+    typeof w.invocationId === 'string' &&
+    Array.isArray(w.calls) &&
+    w.calls.every((id) => typeof id === 'string')
   );
 }
 

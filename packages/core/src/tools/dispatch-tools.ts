@@ -5,6 +5,7 @@ import type { AgentEvent } from '../loop/events.js';
 import type { ToolCall } from '../loop/run-result.js';
 import type { Tool, ToolContext } from './tool.js';
 import { toToolResult, toolResultText } from './tool-output.js';
+import { CollaboratorPaused, type CollaboratorResume, type PausedCall } from '../loop/collaborator-pause.js';
 import { parentRuns } from '../loop/parent-run.js';
 import type { RunTotals } from '../loop/run-totals.js';
 
@@ -19,37 +20,60 @@ export interface DispatchOptions {
   /** The run's totals, where a collaborator tool counts its run's cost. */
   totals: RunTotals;
   keepsSession: boolean;
+  /**
+   * A resume's calls that continue a paused collaborator, by toolUseId: they started in the paused
+   * run, so they have no tool-start and no input check here.
+   */
+  resumes?: ReadonlyMap<string, CollaboratorResume>;
+}
+
+/** A turn's calls: those that ended, in the model's order, and those waiting on a paused collaborator. */
+export interface Dispatched {
+  calls: ToolCall[];
+  paused: PausedCall[];
 }
 
 /**
  * Runs the tool calls of one model turn, at most `concurrency` at a time, yielding `tool-start` and
  * `tool-end` as they happen, and returns the results in the order the model asked for them. Every
  * failure becomes an error result the model can act on; nothing here throws, so the loop can always
- * answer every toolUse.
+ * answer every toolUse. A collaborator call whose run paused has no `tool-end`: it waits, in `paused`.
  */
-export async function* dispatchTools(uses: readonly ToolUseBlock[], options: DispatchOptions): AsyncGenerator<AgentEvent, ToolCall[]> {
+export async function* dispatchTools(uses: readonly ToolUseBlock[], options: DispatchOptions): AsyncGenerator<AgentEvent, Dispatched> {
   const { ids } = options;
-  const results: ToolCall[] = new Array(uses.length);
+  const results: (ToolCall | PausedCall)[] = new Array(uses.length);
   // Tools run concurrently and push their events here; this generator yields them in arrival order.
   const queue = new AsyncQueue<AgentEvent>();
+  const pausedSessions = new Set<string>();
   let next = 0;
   const worker = async () => {
     while (next < uses.length) {
       const index = next++;
       const use = uses[index] as ToolUseBlock;
-      queue.push({ type: 'tool-start', ...ids, toolUseId: use.toolUseId ?? '', name: use.name ?? '', input: use.input });
-      const call = await runOne(use, options, (event) => queue.push(event));
-      results[index] = call;
-      queue.push({ type: 'tool-end', ...ids, call });
+      const toolUseId = use.toolUseId ?? '';
+      if (!options.resumes?.has(toolUseId)) queue.push({ type: 'tool-start', ...ids, toolUseId, name: use.name ?? '', input: use.input });
+      const outcome = await runOne(use, options, (event) => queue.push(event), pausedSessions);
+      results[index] = outcome;
+      if (!('wait' in outcome)) queue.push({ type: 'tool-end', ...ids, call: outcome });
     }
   };
   const workers = Promise.all(Array.from({ length: Math.min(options.concurrency, uses.length) }, worker)).finally(() => queue.close());
   yield* queue;
   await workers;
-  return results;
+  const dispatched: Dispatched = { calls: [], paused: [] };
+  for (const outcome of results) {
+    if ('wait' in outcome) dispatched.paused.push(outcome);
+    else dispatched.calls.push(outcome);
+  }
+  return dispatched;
 }
 
-async function runOne(use: ToolUseBlock, options: DispatchOptions, emit: (event: AgentEvent) => void): Promise<ToolCall> {
+async function runOne(
+  use: ToolUseBlock,
+  options: DispatchOptions,
+  emit: (event: AgentEvent) => void,
+  pausedSessions: Set<string>,
+): Promise<ToolCall | PausedCall> {
   const started = performance.now();
   const toolUseId = use.toolUseId ?? '';
   const name = use.name ?? '';
@@ -91,8 +115,10 @@ async function runOne(use: ToolUseBlock, options: DispatchOptions, emit: (event:
   });
   // Validation is part of the call: a slow async refinement is bound by the same timeout and abort,
   // and a tool whose call was already given up never runs.
+  const resume = options.resumes?.get(toolUseId);
   const work = async (): Promise<{ value: unknown } | { invalid: string } | undefined> => {
-    const parsed = await tool.parseInput(use.input);
+    // A resumed collaborator call's input was checked when it started, in the paused run.
+    const parsed = resume ? { ok: true as const, value: use.input } : await tool.parseInput(use.input);
     if (!parsed.ok) return { invalid: parsed.message };
     if (controller.signal.aborted) return undefined;
     const context: ToolContext = { ...options.context, signal: controller.signal, toolUseId };
@@ -105,6 +131,8 @@ async function runOne(use: ToolUseBlock, options: DispatchOptions, emit: (event:
       totals: options.totals,
       keepsSession: options.keepsSession,
       emit: emitWhileOpen,
+      resume,
+      pausedSessions,
     });
     return { value: await tool.execute(parsed.value, context) };
   };
@@ -114,6 +142,7 @@ async function runOne(use: ToolUseBlock, options: DispatchOptions, emit: (event:
       return fail(`Tool ${name} did not finish within ${timeoutMs} ms and was cancelled. Try again, or ask for less at once.`);
     if (outcome === 'aborted' || outcome === undefined) return fail(`Cancelled: the request was aborted while ${name} was running.`);
     if ('invalid' in outcome) return fail(outcome.invalid);
+    if (outcome.value instanceof CollaboratorPaused) return outcome.value.waitOf(use);
     const result = toToolResult(outcome.value);
     return finish(result.status, result.content, result.status === 'error' ? toolResultText(result.content) : undefined);
   } catch (error) {

@@ -86,7 +86,8 @@ export class TraceBuilder {
       case 'tool-end':
         return [this.toolObservation(event.call)];
       case 'pause':
-        return event.calls.flatMap((call) => this.pauseParts(call));
+        // A collaborator's calls are in its own parts, handed on through 'collaborator-trace'.
+        return event.calls.flatMap((call) => (call.collaborator ? [] : this.pauseParts(call)));
       case 'resume':
         this.stepIndex = event.stepIndex;
         return undefined;

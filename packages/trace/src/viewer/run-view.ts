@@ -68,7 +68,8 @@ export interface PauseView {
   invocationId: string;
   /** 'return_control' or 'needs_approval'. */
   stopReason: string;
-  calls: { toolUseId: string; name: string; kind: string }[];
+  /** `collaborator`: for a call inside a collaborator whose pause paused this run, the collaborator names down to it. */
+  calls: { toolUseId: string; name: string; kind: string; collaborator: string[] | null }[];
   at: number;
   /** When a resumed run answered it; null while the run still waits. */
   resumedAt: number | null;
@@ -257,7 +258,8 @@ export function buildRunViews(lines: readonly TraceLine[]): RunView[] {
         case 'pause': {
           const calls = (Array.isArray(extra.calls) ? extra.calls : []).map((value) => {
             const call = obj(value);
-            return { toolUseId: str(call?.toolUseId) ?? '', name: str(call?.name) ?? '', kind: str(call?.kind) ?? '' };
+            const path = Array.isArray(call?.collaborator) ? call.collaborator.map((name) => str(name) ?? '') : null;
+            return { toolUseId: str(call?.toolUseId) ?? '', name: str(call?.name) ?? '', kind: str(call?.kind) ?? '', collaborator: path };
           });
           run.pauses.push({
             step: num(extra.step) ?? state.current,

@@ -33,6 +33,8 @@ export const VIEWER_SCRIPT = String.raw`
   }
   function toolNames(step) { return step.tools.map(function (t) { return t.name; }).join(', '); }
   function short(id) { return String(id || '').slice(0, 8); }
+  // A call inside a paused collaborator is named by its path: billing/refund_order.
+  function callPath(c) { return (c.collaborator || []).concat([c.name]).join('/'); }
   // Every collaborator run under a run (nested ones too), each once.
   function collaboratorsOf(run) {
     var out = [];
@@ -183,7 +185,7 @@ export const VIEWER_SCRIPT = String.raw`
     if (run.waiting) {
       var p = run.pauses[run.pauses.length - 1];
       var w = el('div', 'waiting', 'Paused: waiting on the application to ' + (p.stopReason === 'needs_approval' ? 'approve or deny ' : 'run ') +
-        p.calls.map(function (c) { return c.name; }).join(', ') + ' (invocation ' + p.invocationId + ')');
+        p.calls.map(callPath).join(', ') + ' (invocation ' + p.invocationId + ')');
       w.id = 'waiting';
       add(header, w);
     }
@@ -306,7 +308,7 @@ export const VIEWER_SCRIPT = String.raw`
       add(track, bar('wait', p.at, p.resumedAt === null ? owner.end : p.resumedAt, 'waiting on the application' + (p.resumedAt === null ? '' : ': ' + ms(p.resumedAt - p.at))));
       add(row, label, track);
       add(node, row);
-      var what = p.calls.map(function (c) { return c.name + (c.kind === 'approval' ? ' (approval)' : ' (run by the application)'); }).join(', ');
+      var what = p.calls.map(function (c) { return callPath(c) + (c.kind === 'approval' ? ' (approval)' : ' (run by the application)'); }).join(', ');
       add(node, el('div', 'pause-text', 'Paused after step ' + (p.step + 1) + ', waiting on the application: ' + what + ' · invocation ' + p.invocationId));
       add(node, el('div', 'pause-text ' + (p.resumedAt === null ? 'still' : 'resumed'), p.resumedAt === null ? 'Not resumed yet.' :
         '▶ Resumed ' + ms(p.resumedAt - p.at) + ' later (same run ' + short(owner.id) + '); the steps below continue it.'));
