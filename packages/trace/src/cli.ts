@@ -8,7 +8,9 @@ import { renderTraceHtml } from './viewer/render-html.js';
 export const USAGE = `Usage: novaloop trace view <run.jsonl> [-o trace.html] [--no-redact]
 
   Writes one self-contained HTML page (no network) showing every run in the trace file:
-  a searchable run list and a waterfall of steps, model calls and tool calls.
+  a searchable run list and a waterfall of steps, model calls and tool calls, with a
+  cascade's routing, collaborators' runs under the calls that started them, and pauses
+  with the resumes that went on.
 
   -o, --out <file>   where to write the page (default: the trace file's path with .html)
   --no-redact        show values the built-in redaction would hide (passwords, keys, tokens)`;
@@ -69,8 +71,11 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
     }
     const html = renderTraceHtml(file, { title: basename(inputPath), redact: redact ? {} : false });
     await writeFile(outputPath, html);
-    const runs = new Set(file.lines.map((line) => line.runId)).size;
-    out(`Wrote ${outputPath} (${runs} run${runs === 1 ? '' : 's'}, ${file.lines.length} trace lines). Open it in a browser:`);
+    // A collaborator's run is drawn inside its supervisor's: count it apart.
+    const collaboratorIds = new Set(file.lines.filter((line) => typeof line.parentRunId === 'string').map((line) => line.runId));
+    const runs = new Set(file.lines.map((line) => line.runId).filter((id) => !collaboratorIds.has(id))).size;
+    const nested = collaboratorIds.size > 0 ? ` and ${collaboratorIds.size} collaborator run${collaboratorIds.size === 1 ? '' : 's'}` : '';
+    out(`Wrote ${outputPath} (${runs} run${runs === 1 ? '' : 's'}${nested}, ${file.lines.length} trace lines). Open it in a browser:`);
     out(`  ${pathToFileURL(outputPath).href}`);
     return 0;
   } catch (error) {

@@ -1,4 +1,5 @@
-import { toolResultText } from '@novaloop/core';
+import { toolResultText, type TracePart } from '@novaloop/core';
+import { CollaboratorLines } from './console-parts.js';
 import type { TraceSink } from './jsonl-sink.js';
 import { listen } from './listen.js';
 import { createRedactor, type RedactOptions } from './redact.js';
@@ -28,8 +29,9 @@ const ANSI = {
 
 /**
  * A readable live view of every run: each step's header (tokens, model ms, stop reason, cost), its
- * rationale, tool calls with their input, observations, retries and errors. When several runs overlap,
- * each line starts with the run's id.
+ * rationale, tool calls with their input, observations, retries and errors. A collaborator's run
+ * (`agent.asTool()`) is printed indented under the supervisor's call, each line naming it. When
+ * several runs overlap, each line starts with the (top-level) run's id.
  */
 export function consoleTraceSink(options: ConsoleTraceSinkOptions = {}): TraceSink {
   const write = options.out ?? ((line: string) => process.stdout.write(line + '\n'));
@@ -45,12 +47,67 @@ export function consoleTraceSink(options: ConsoleTraceSinkOptions = {}): TraceSi
   const label = (name: string) => paint('dim', `  ${`${name}:`.padEnd(13)}`);
 
   // Per run: tool calls in the current step (to name parallel observations) and the start time.
-  const runs = new Map<string, { toolCalls: number; startedAt: number }>();
+  // `requested`: it has sent a model request. Only such runs count as overlapping: a collaborator
+  // heard through its own agent starts before its first part says whose collaborator it is.
+  const runs = new Map<string, { toolCalls: number; startedAt: number; requested?: boolean }>();
+  const overlapping = () => {
+    let count = 0;
+    for (const run of runs.values()) if (run.requested) count++;
+    return count > 1;
+  };
   const detachers = new Set<() => void>();
+  // Collaborator runs, from their parts: how deep, their name, and the top-level run they serve.
+  const collaborators = new Map<string, { depth: number; name: string; root: string; costUsd: number | undefined }>();
+  // A collaborator's part comes twice when the console hears both agents (the same object): print it once.
+  const printed = new WeakSet<object>();
+  const partLines = new CollaboratorLines({
+    label,
+    paint,
+    clean,
+    cost: formatCost,
+  });
+
+  const printPart = (part: TracePart) => {
+    if (part.parentRunId === undefined || printed.has(part)) return;
+    printed.add(part);
+    let run = collaborators.get(part.runId);
+    if (!run) {
+      const parent = collaborators.get(part.parentRunId);
+      run = {
+        depth: (parent?.depth ?? 0) + 1,
+        name: part.collaboratorName ?? 'collaborator',
+        root: parent?.root ?? part.parentRunId,
+        costUsd: undefined,
+      };
+      collaborators.set(part.runId, run);
+      // Heard through its own agent too: it is not a run of its own in the prefix count.
+      runs.delete(part.runId);
+    }
+    const isOutput = 'orchestrationTrace' in part.trace && 'modelInvocationOutput' in part.trace.orchestrationTrace;
+    const lines = partLines.lines(part, isOutput ? run.costUsd : undefined);
+    if (isOutput) run.costUsd = undefined;
+    const prefix = overlapping() ? paint('dim', `[${run.root.slice(0, 8)}] `) : '';
+    const indent = '    '.repeat(run.depth) + paint('dim', `${run.name} › `);
+    for (const line of lines) write(prefix + indent + line);
+  };
 
   const attach: TraceSink['attach'] = (agent) => {
     const detach = listen(agent, (event) => {
-      const prefix = runs.size > 1 ? paint('dim', `[${event.runId.slice(0, 8)}] `) : '';
+      if (event.type === 'trace') return printPart(event.part);
+      const collaborator = collaborators.get(event.runId);
+      if (collaborator) {
+        // A collaborator's own events (the console hears its agent too): its parts say it all, but
+        // only these carry the model calls' cost.
+        if (event.type === 'model-response') collaborator.costUsd = event.costUsd;
+        if (event.type === 'run-end' || event.type === 'error') collaborators.delete(event.runId);
+        return;
+      }
+      if (event.type === 'model-request') {
+        const run = runs.get(event.runId);
+        if (run) run.requested = true;
+        return;
+      }
+      const prefix = overlapping() ? paint('dim', `[${event.runId.slice(0, 8)}] `) : '';
       const out = (line: string) => write(prefix + line);
       switch (event.type) {
         case 'run-start':
@@ -117,7 +174,7 @@ export function consoleTraceSink(options: ConsoleTraceSinkOptions = {}): TraceSi
           }
           return;
         case 'resume':
-          runs.set(event.runId, { toolCalls: event.calls.length, startedAt: Date.now() });
+          runs.set(event.runId, { toolCalls: event.calls.length, startedAt: Date.now(), requested: true });
           out('');
           out(label('resumed') + `${event.calls.length} call(s) answered (invocation ${event.invocationId.slice(0, 8)})`);
           return;
@@ -137,6 +194,13 @@ export function consoleTraceSink(options: ConsoleTraceSinkOptions = {}): TraceSi
             paint(result.stopReason === 'end_turn' ? 'green' : 'yellow', `Run ${result.stopReason}`) +
               `: ${result.steps.length} steps, ${inputTokens} in + ${outputTokens} out = ${totalTokens} tokens, ${formatCost(result.costUsd)}${wall}`,
           );
+          // Several models (a cascade's classifier, collaborators): what each cost.
+          const byModel = Object.entries(result.usageByModel ?? {});
+          if (byModel.length > 1) {
+            for (const [model, { usage, costUsd }] of byModel)
+              out(label('model') + `${model}  ${usage.inputTokens} in / ${usage.outputTokens} out tokens, ${formatCost(costUsd)}`);
+          }
+          for (const [id, collaborator] of collaborators) if (collaborator.root === event.runId) collaborators.delete(id);
           return;
         }
         default:

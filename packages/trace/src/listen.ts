@@ -18,6 +18,7 @@ const TYPES = [
   'tool-end',
   'pause',
   'resume',
+  'collaborator-trace',
   'step-end',
   'trace',
   'error',

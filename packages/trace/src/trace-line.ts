@@ -5,7 +5,8 @@ import type { Heard } from './listen.js';
  * or run outcome; these fields do, so the viewer can draw the run without guessing.
  */
 export type NovaloopFields =
-  | { event: 'run-start'; input: string }
+  /** `resumes`: the invocation a resumed run answers (it keeps the paused run's id and step numbers). */
+  | { event: 'run-start'; input: string; resumes?: string }
   | { event: 'step-start'; step: number }
   | { event: 'retry'; step: number; attempt: number; delayMs: number; reason: string; error: { code: string; message: string } }
   | {
@@ -26,9 +27,24 @@ export type NovaloopFields =
       steps: number;
       usage: { inputTokens: number; outputTokens: number; totalTokens: number };
       costUsd: number | null;
+      /** Per model id (the steps', a cascade's classifier, every collaborator's); cost null when unpriced. */
+      usageByModel?: Record<string, { usage: { inputTokens: number; outputTokens: number; totalTokens: number }; costUsd: number | null }>;
     }
+  /** The run stops to wait on the application: calls it must run (`return_control`) or approve (`needs_approval`). */
+  | { event: 'pause'; step: number; invocationId: string; stopReason: string; calls: PausedCallFields[] }
+  /** A resumed run answers the pause `invocationId`; its steps go on from `step + 1`. */
+  | { event: 'resume'; step: number; invocationId: string; calls: PausedCallFields[] }
   /** Added to a trace part of a step: which step, and for a model output its cost, for an observation the tool's time. */
   | { event: 'part'; step: number; costUsd?: number | null; durationMs?: number; error?: string };
+
+/** One call a pause waits on. `kind`: 'return_control' (the application runs it) or 'approval'. */
+export interface PausedCallFields {
+  toolUseId: string;
+  name: string;
+  kind: string;
+  /** For a call inside a collaborator whose pause paused this run: the collaborator names, from this run's down. */
+  collaborator?: string[];
+}
 
 /**
  * One line of a JSONL trace file: an Agents-shaped trace part wrapper, plus `novaloop`. novaloop's own
@@ -38,6 +54,9 @@ export type NovaloopFields =
 export interface TraceLine {
   runId: string;
   sessionId: string;
+  /** For a collaborator's part (`agent.asTool()`): the supervisor's run that called it, and the collaborator's name. */
+  parentRunId?: string;
+  collaboratorName?: string;
   eventTime: Date | string;
   trace: Record<string, unknown>;
   novaloop?: NovaloopFields;
@@ -50,6 +69,11 @@ export class TraceLineBuilder {
     string,
     { step: number; costUsd: number | null; tools: Map<string, { durationMs: number; error?: string }> }
   >();
+  /**
+   * Parts already written. A collaborator's part comes twice when the sink records both agents: from
+   * the collaborator's own events, then handed on by its supervisor (the same object both times).
+   */
+  private readonly written = new WeakSet<object>();
 
   /** The lines for `event` (none for events only the console shows). */
   lines(event: Heard): TraceLine[] {
@@ -64,7 +88,8 @@ export class TraceLineBuilder {
       case 'run-start': {
         this.runs.set(event.runId, { step: 0, costUsd: null, tools: new Map() });
         const input = (event.input.content ?? []).map((block) => block.text ?? '').join('\n');
-        return [custom('novaloop run-start', { event: 'run-start', input })];
+        const resumes = event.resumes !== undefined ? { resumes: event.resumes } : {};
+        return [custom('novaloop run-start', { event: 'run-start', input, ...resumes })];
       }
       case 'step-start':
         this.run(event.runId).step = event.stepIndex;
@@ -80,6 +105,26 @@ export class TraceLineBuilder {
         });
         return [];
       }
+      case 'pause':
+        return [
+          custom(`novaloop pause ${event.stopReason}`, {
+            event: 'pause',
+            step: event.stepIndex,
+            invocationId: event.invocationId,
+            stopReason: event.stopReason,
+            calls: event.calls.map(pausedCall),
+          }),
+        ];
+      case 'resume':
+        this.run(event.runId).step = event.stepIndex;
+        return [
+          custom(`novaloop resume ${event.invocationId}`, {
+            event: 'resume',
+            step: event.stepIndex,
+            invocationId: event.invocationId,
+            calls: event.calls.map(pausedCall),
+          }),
+        ];
       case 'retry':
         return [
           custom(`novaloop retry ${event.attempt}`, {
@@ -120,6 +165,15 @@ export class TraceLineBuilder {
             steps: result.steps.length,
             usage: { inputTokens, outputTokens, totalTokens },
             costUsd: result.costUsd ?? null,
+            usageByModel: Object.fromEntries(
+              Object.entries(result.usageByModel ?? {}).map(([model, { usage, costUsd }]) => [
+                model,
+                {
+                  usage: { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, totalTokens: usage.totalTokens },
+                  costUsd: costUsd ?? null,
+                },
+              ]),
+            ),
           }),
         ];
       }
@@ -128,6 +182,8 @@ export class TraceLineBuilder {
         this.runs.delete(event.runId);
         return [];
       case 'trace':
+        if (this.written.has(event.part)) return [];
+        this.written.add(event.part);
         return [this.partLine(event)];
       default:
         return [];
@@ -140,10 +196,14 @@ export class TraceLineBuilder {
     const line: TraceLine = {
       runId: part.runId,
       sessionId: part.sessionId,
+      ...(part.parentRunId !== undefined ? { parentRunId: part.parentRunId } : {}),
+      ...(part.collaboratorName !== undefined ? { collaboratorName: part.collaboratorName } : {}),
       eventTime: part.eventTime,
       trace: part.trace as unknown as Record<string, unknown>,
     };
-    if (!state) return line;
+    // A routing part comes before step 1 and carries its own cost; a collaborator's part heard only through
+    // its supervisor has no state here (its steps' costs and timings are in the collaborator's own events).
+    if (!state || 'routingClassifierTrace' in part.trace) return line;
     const fields: Extract<NovaloopFields, { event: 'part' }> = { event: 'part', step: state.step };
     const orchestration = (part.trace as { orchestrationTrace?: Record<string, unknown> }).orchestrationTrace;
     if (orchestration && 'modelInvocationOutput' in orchestration) fields.costUsd = state.costUsd;
@@ -168,3 +228,10 @@ export class TraceLineBuilder {
     return state;
   }
 }
+
+const pausedCall = (call: { toolUseId: string; name: string; kind: string; collaborator?: string[] }): PausedCallFields => ({
+  toolUseId: call.toolUseId,
+  name: call.name,
+  kind: call.kind,
+  ...(call.collaborator ? { collaborator: [...call.collaborator] } : {}),
+});

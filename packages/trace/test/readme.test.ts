@@ -16,7 +16,7 @@ describe('README', () => {
 
   it('every TypeScript snippet runs as written, in order, in one folder', () => {
     const blocks = [...readFileSync(README, 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
-    expect(blocks.length).toBe(4);
+    expect(blocks.length).toBe(5);
     const cwd = tempDir();
     mkdirSync(SNIPPETS, { recursive: true });
     blocks.forEach((code, i) => {
@@ -31,6 +31,12 @@ describe('README', () => {
       expect(run.status, `snippet ${i + 1}:\n${code}\n${run.stderr}`).toBe(0);
       if (i === 0) expect(run.stdout).toContain('tool call:   get_service_status({"service_name":"payments-api"})');
       if (i === 2) expect(run.stdout).toContain("password: '[REDACTED]'");
+      if (i === 4) {
+        expect(run.stdout).toContain('    billing ›   tool call:   get_invoice({"invoice_id":"INV-1042"})');
+        expect(run.stdout).toContain('nested: billing us.amazon.nova-lite-v1:0 2 steps');
+        expect(run.stdout).toMatch(/by model: us\.amazon\.nova-pro-v1:0 \$0\.\d+, us\.amazon\.nova-lite-v1:0 \$0\.\d+/);
+        expect(run.stdout).toContain('same total: true');
+      }
     });
     return readTraceFile(join(cwd, 'run.jsonl')).then(({ lines, skipped }) => {
       expect(skipped).toEqual([]);

@@ -21,6 +21,7 @@ import {
   useKit,
   useTool,
 } from './helpers.js';
+import { BILLING_MODEL, INFRA_MODEL, multiAgent, nestedCollaborators, pausingCascade, SUPPORT_QUESTION } from './scenarios.js';
 
 const kindOf = (line: TraceLine) => {
   const [kind, value] = Object.entries(line.trace)[0] as [string, Record<string, unknown>];
@@ -30,7 +31,8 @@ const kindOf = (line: TraceLine) => {
 };
 
 describe('jsonlTraceSink', () => {
-  const { start, agentOn, tempDir } = useKit();
+  const kit = useKit();
+  const { start, agentOn, tempDir } = kit;
 
   it('writes one Agents-shaped trace part a line, with novaloop records for what Agents does not carry', async () => {
     const server = await start({ script: INFRA_SCRIPT });
@@ -92,6 +94,12 @@ describe('jsonlTraceSink', () => {
       steps: 3,
       usage: { inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, totalTokens: result.usage.totalTokens },
       costUsd: result.costUsd,
+      usageByModel: {
+        [NOVA_PRO]: {
+          usage: { inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, totalTokens: result.usage.totalTokens },
+          costUsd: result.costUsd,
+        },
+      },
     });
   });
 
@@ -200,6 +208,126 @@ describe('jsonlTraceSink', () => {
     expect(after.lines.filter((line) => line.runId === result.runId).at(-1)?.novaloop?.event).toBe('run-end');
   });
 
+  it("writes a collaborator's parts once, with parentRunId and collaboratorName; its own records when its agent is recorded too", async () => {
+    const { supervisor, billing } = await multiAgent(kit);
+    const path = join(tempDir(), 'multi.jsonl');
+    const sink = jsonlTraceSink(path);
+    // billing is recorded through its own agent too; infrastructure only through the supervisor.
+    sink.attach(supervisor);
+    sink.attach(billing);
+    const result = await supervisor.run(SUPPORT_QUESTION, { sessionId: 'customer-7' });
+    await sink.close();
+
+    const { lines, skipped } = await readTraceFile(path);
+    expect(skipped).toEqual([]);
+    const parts = lines
+      .filter((line) => !('customOrchestrationTrace' in line.trace))
+      .map(({ runId, sessionId, parentRunId, collaboratorName, eventTime, trace }) => ({
+        runId,
+        sessionId,
+        ...(parentRunId !== undefined ? { parentRunId } : {}),
+        ...(collaboratorName !== undefined ? { collaboratorName } : {}),
+        eventTime,
+        trace,
+      }));
+    // Every part of the supervisor's trace (its collaborators' included) exactly once, though billing's came twice.
+    const expected = JSON.parse(JSON.stringify(result.trace)) as unknown[];
+    expect(parts).toHaveLength(expected.length);
+    expect(parts).toEqual(expect.arrayContaining(expected));
+
+    const runOf = (name: string) => lines.find((line) => line.collaboratorName === name)?.runId;
+    const billingRun = runOf('billing');
+    const infraRun = runOf('infrastructure');
+    expect(billingRun).toBeDefined();
+    expect(infraRun).toBeDefined();
+    for (const line of lines.filter((l) => l.runId === billingRun && !('customOrchestrationTrace' in l.trace)))
+      expect(line).toMatchObject({ parentRunId: result.runId, collaboratorName: 'billing', sessionId: 'customer-7:billing' });
+    // billing's own events give its steps and its cost; infrastructure's parts alone carry none.
+    const billingEnd = lines.find((line) => line.runId === billingRun && line.novaloop?.event === 'run-end');
+    expect(billingEnd?.novaloop).toMatchObject({ stopReason: 'end_turn', steps: 2, costUsd: result.usageByModel[BILLING_MODEL]?.costUsd });
+    expect(lines.filter((line) => line.runId === billingRun && line.novaloop?.event === 'step-end')).toHaveLength(2);
+    expect(lines.filter((line) => line.runId === infraRun && line.novaloop !== undefined)).toEqual([]);
+    const supervisorEnd = lines.find((line) => line.runId === result.runId && line.novaloop?.event === 'run-end');
+    expect(supervisorEnd?.novaloop).toMatchObject({
+      usageByModel: Object.fromEntries(
+        Object.entries(result.usageByModel).map(([model, { usage, costUsd }]) => [
+          model,
+          { usage: { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, totalTokens: usage.totalTokens }, costUsd },
+        ]),
+      ),
+    });
+    expect(Object.keys(result.usageByModel)).toHaveLength(3);
+  });
+
+  it('records routing before step 1, and pauses and resumes of one run (same run id, step numbers going on)', async () => {
+    const scenario = await pausingCascade(kit);
+    const path = join(tempDir(), 'paused.jsonl');
+    const sink = jsonlTraceSink(path);
+    sink.attach(scenario.agent);
+    const first = await scenario.start('order-a17');
+    const [second, third] = await scenario.finish(first);
+    await sink.close();
+
+    const { lines } = await readTraceFile(path);
+    expect(new Set(lines.map((line) => line.runId))).toEqual(new Set([first.runId]));
+    expect(second?.runId).toBe(first.runId);
+    const events = lines.map(kindOf);
+    // The classifier's parts and decision come before step 1, without a step of their own.
+    const routing = lines.filter((line) => 'routingClassifierTrace' in line.trace);
+    expect(routing.map((line) => Object.keys(line.trace.routingClassifierTrace as object)[0])).toEqual([
+      'modelInvocationInput',
+      'modelInvocationOutput',
+      'observation',
+    ]);
+    expect(routing.every((line) => line.novaloop === undefined)).toBe(true);
+    expect(events.indexOf('routingClassifierTrace')).toBeLessThan(events.indexOf('novaloop:step-start'));
+
+    const records = lines.map((line) => line.novaloop).filter((n) => n && ['run-start', 'pause', 'resume', 'run-end'].includes(n.event));
+    const lookup = first.pending[0]!;
+    const refund = second!.pending[0]!;
+    expect(records).toEqual([
+      { event: 'run-start', input: 'Refund order A-17' },
+      {
+        event: 'pause',
+        step: 0,
+        invocationId: lookup.invocationId,
+        stopReason: 'return_control',
+        calls: [{ toolUseId: lookup.toolUseId, name: 'lookup_order', kind: 'return_control' }],
+      },
+      expect.objectContaining({ event: 'run-end', stopReason: 'return_control', steps: 1 }),
+      { event: 'run-start', input: '', resumes: lookup.invocationId },
+      {
+        event: 'resume',
+        step: 0,
+        invocationId: lookup.invocationId,
+        calls: [{ toolUseId: lookup.toolUseId, name: 'lookup_order', kind: 'return_control' }],
+      },
+      {
+        event: 'pause',
+        step: 1,
+        invocationId: refund.invocationId,
+        stopReason: 'needs_approval',
+        calls: [{ toolUseId: refund.toolUseId, name: 'refund_order', kind: 'approval' }],
+      },
+      expect.objectContaining({ event: 'run-end', stopReason: 'needs_approval', steps: 1 }),
+      { event: 'run-start', input: '', resumes: refund.invocationId },
+      expect.objectContaining({ event: 'resume', step: 1, invocationId: refund.invocationId }),
+      expect.objectContaining({ event: 'run-end', stopReason: 'end_turn', steps: 1, costUsd: third?.costUsd }),
+    ]);
+    // The application's answer to the paused call belongs to the step that paused (step 0), not the resumed run's first.
+    const answer = lines.find(
+      (line) =>
+        (line.trace.orchestrationTrace as { observation?: { actionGroupInvocationOutput?: { invocationId?: string } } } | undefined)
+          ?.observation?.actionGroupInvocationOutput?.invocationId === lookup.toolUseId,
+    );
+    expect(answer?.novaloop).toMatchObject({ event: 'part', step: 0 });
+    expect(lines.filter((line) => line.novaloop?.event === 'step-start').map((line) => line.novaloop)).toEqual([
+      { event: 'step-start', step: 0 },
+      { event: 'step-start', step: 1 },
+      { event: 'step-start', step: 2 },
+    ]);
+  });
+
   it('records a failed run: tool error, retry and failureTrace', async () => {
     const server = await start({
       script: { turns: [useTool('restart_service', { service_name: 'payments-api' }), say('Could not restart.')] },
@@ -301,7 +429,8 @@ describe('jsonlTraceSink', () => {
 });
 
 describe('consoleTraceSink', () => {
-  const { start, agentOn } = useKit();
+  const kit = useKit();
+  const { start, agentOn } = kit;
 
   it('prints each step live: header with tokens, ms, stop reason and cost; rationale; tool call; observation; run line', async () => {
     const server = await start({ script: INFRA_SCRIPT });
@@ -370,6 +499,74 @@ describe('consoleTraceSink', () => {
     expect(lines.filter((line) => line.startsWith('Step '))).toHaveLength(1);
   });
 
+  it("prints a collaborator's run indented under the supervisor's call, once, with its cost when its agent is heard too", async () => {
+    const { supervisor, billing, infrastructure } = await multiAgent(kit);
+    const lines: string[] = [];
+    const sink = consoleTraceSink({ out: (line) => lines.push(line) });
+    sink.attach(supervisor);
+    const result = await supervisor.run(SUPPORT_QUESTION);
+    const at = (text: string) => lines.findIndex((line) => line.startsWith(text));
+    const call = at('  tool call:   billing({"request":"What was charged on invoice INV-1042, and for what?"})');
+    const own = at('    billing ›   tool call:   get_invoice({"invoice_id":"INV-1042"})');
+    const answered = at('  observation: billing: INV-1042 totals');
+    expect(call).toBeGreaterThan(0);
+    expect(own).toBeGreaterThan(call);
+    expect(answered).toBeGreaterThan(own);
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^ {4}billing › Step 1 {2}\(us\.amazon\.nova-lite-v1:0, \d+ in \/ \d+ out tokens, \d+ ms, tool_use\)$/),
+    );
+    expect(lines).toContain('    infrastructure ›   rationale:   Check the service status.');
+    expect(lines).toContain(
+      '    infrastructure ›   observation: get_service_status: {"service":"payments-api","status":"degraded","running":2,"desired":4}',
+    );
+    expect(lines.some((line) => line.startsWith('    billing ›   answer:      INV-1042 totals'))).toBe(true);
+    // Tokens and cost per model after the run line: the supervisor's and both collaborators'.
+    const end = at('Run end_turn: 2 steps');
+    for (const [model, { usage, costUsd }] of Object.entries(result.usageByModel))
+      expect(lines.slice(end)).toContain(
+        `  model:       ${model}  ${usage.inputTokens} in / ${usage.outputTokens} out tokens, $${costUsd!.toFixed(6)}`,
+      );
+
+    // Hearing the collaborators' agents too: the same lines once each, no run-id prefixes, and each step's cost.
+    const both: string[] = [];
+    const twice = consoleTraceSink({ out: (line) => both.push(line) });
+    for (const agent of [supervisor, billing, infrastructure]) twice.attach(agent);
+    await supervisor.run(SUPPORT_QUESTION);
+    expect(both.filter((line) => line.includes('billing ›   tool call:'))).toHaveLength(1);
+    expect(both.some((line) => line.startsWith('['))).toBe(false);
+    const costs = both
+      .filter((line) => line.startsWith('    billing › Step '))
+      .map((line) => Number(/, \$(\d+\.\d{6})\)$/.exec(line)?.[1]));
+    expect(costs).toHaveLength(2);
+    expect(costs.every((cost) => cost > 0)).toBe(true);
+    await sink.close();
+    await twice.close();
+  });
+
+  it("indents a collaborator's collaborator one level more", async () => {
+    const { supervisor } = await nestedCollaborators(kit);
+    const lines: string[] = [];
+    consoleTraceSink({ out: (line) => lines.push(line) }).attach(supervisor);
+    await supervisor.run('When was INV-1042 paid?');
+    const at = (line: string) => lines.indexOf(line);
+    expect(at('    research ›   tool call:   lookup({"request":"Payment date of INV-1042"})')).toBeGreaterThan(0);
+    expect(at('        lookup ›   answer:      2 May')).toBeGreaterThan(
+      at('    research ›   tool call:   lookup({"request":"Payment date of INV-1042"})'),
+    );
+    expect(at('    research ›   observation: lookup: 2 May')).toBeGreaterThan(at('        lookup ›   answer:      2 May'));
+  });
+
+  it("shows a failing collaborator's failure under the supervisor's call", async () => {
+    const { server, supervisor } = await multiAgent(kit);
+    server.injectFaults({ fault: { kind: 'throttling' }, times: Infinity, model: INFRA_MODEL });
+    const lines: string[] = [];
+    consoleTraceSink({ out: (line) => lines.push(line) }).attach(supervisor);
+    const result = await supervisor.run(SUPPORT_QUESTION);
+    expect(result.stopReason).toBe('end_turn');
+    expect(lines).toContainEqual(expect.stringMatching(/^ {4}infrastructure › {3}error: +BEDROCK_RETRIES_EXHAUSTED: .*Throttl/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}observation: infrastructure: .*error: /));
+  });
+
   it('starts each line with the run id while runs overlap', async () => {
     const server = await start({ script: INFRA_SCRIPT, latencyMs: 20 });
     const agent = agentOn(server);
@@ -425,9 +622,18 @@ describe('consoleTraceSink', () => {
     consoleTraceSink({ out: (line) => lines.push(line) }).attach(supervisor);
     const paused = await supervisor.run('Restart prod-api');
     expect(lines).toContain('  paused:      billing/restart_service({"service":"prod-api"}) waits for approval');
-    expect(lines.at(-1)).toMatch(/^Run needs_approval: 1 steps/);
+    // The run line, then a line per model (the supervisor's and billing's).
+    const runLine = () => lines.findLast((line) => line.startsWith('Run '));
+    expect(runLine()).toMatch(/^Run needs_approval: 1 steps/);
+    // Under the supervisor's call, billing's own view of it: the call handed over, and the question.
+    expect(lines).toContain('    billing ›   paused:      restart_service({"service":"prod-api"}) handed to the application');
+    expect(lines).toContain('    billing ›   asks user:   Approve restart_service {"service":"prod-api"}?');
     await supervisor.resume(paused.sessionId, [{ toolUseId: paused.pending[0]?.toolUseId ?? '', approve: true }]);
-    expect(lines.at(-1)).toMatch(/^Run end_turn: 1 steps/);
+    expect(runLine()).toMatch(/^Run end_turn: 1 steps/);
+    // Billing goes on under the resumed run: the approved call runs, then billing answers.
+    const resumed = lines.findIndex((line) => line.startsWith('  resumed:'));
+    expect(lines.indexOf('    billing ›   tool call:   restart_service({"service":"prod-api"})')).toBeGreaterThan(resumed);
+    expect(lines.indexOf('    billing ›   answer:      Restarted.')).toBeGreaterThan(resumed);
   });
 
   it('redacts secrets before printing', async () => {

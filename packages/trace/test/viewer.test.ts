@@ -3,10 +3,23 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cascade } from '@novaloop/core';
 import { jsonlTraceSink, readTraceFile, type TraceLine } from '../src/index.js';
 import { main } from '../src/cli.js';
-import { brokenTool, expectNoSecrets, INFRA_QUESTION, INFRA_SCRIPT, leakyScript, leakyTool, say, useKit, useTool } from './helpers.js';
+import {
+  brokenTool,
+  expectNoSecrets,
+  INFRA_QUESTION,
+  INFRA_SCRIPT,
+  leakyScript,
+  leakyTool,
+  NOVA_PRO,
+  say,
+  useKit,
+  useTool,
+} from './helpers.js';
 import { CHROMIUM_ARGS, chromiumPath } from './chromium.js';
+import { BILLING_MODEL, collaboratorPause, INFRA_MODEL, MICRO, multiAgent, pausingCascade, SUPPORT_QUESTION } from './scenarios.js';
 
 // Screenshots and pages land here (git-ignored), so a failure can be looked at.
 const OUTPUT = fileURLToPath(new URL('../test-output/viewer/', import.meta.url));
@@ -50,7 +63,8 @@ async function open(html: string): Promise<{ page: Page; errors: string[]; reque
 }
 
 describe('novaloop trace view, in chromium', () => {
-  const { start, agentOn, tempDir } = useKit();
+  const kit = useKit();
+  const { start, agentOn, tempDir } = kit;
 
   it('renders a run: header, one row per step, a step expands to its rationale and tool input; no network', async () => {
     const server = await start({ script: INFRA_SCRIPT, latencyMs: 30 });
@@ -87,6 +101,244 @@ describe('novaloop trace view, in chromium', () => {
     await page.screenshot({ path: join(OUTPUT, 'run.png'), fullPage: true });
     expect(errors).toEqual([]);
     expect(requests).toEqual([]);
+    await page.close();
+  });
+
+  it("nests each collaborator's run under the supervisor's call: name, model, tokens, cost and its own steps", async () => {
+    const { supervisor, billing, server } = await multiAgent(kit);
+    const jsonl = join(tempDir(), 'multi.jsonl');
+    const sink = jsonlTraceSink(jsonl);
+    // billing's own agent is recorded too (its cost is in the file); infrastructure only through the supervisor.
+    sink.attach(supervisor);
+    sink.attach(billing);
+    const result = await supervisor.run(SUPPORT_QUESTION, { sessionId: 'customer-7' });
+    server.injectFaults({ fault: { kind: 'throttling' }, times: Infinity, model: INFRA_MODEL });
+    const failing = await supervisor.run(SUPPORT_QUESTION, { sessionId: 'customer-8' });
+    await sink.close();
+
+    const { html, out } = await view(jsonl);
+    expect(out[0]).toMatch(/\(2 runs and 4 collaborator runs, \d+ trace lines\)/);
+    const { page, errors } = await open(html);
+    // Collaborators are not runs of their own in the list.
+    expect(await page.locator('#run-count').textContent()).toBe('2 of 2 runs');
+    await page.locator(`.run-item[data-run-id="${result.runId}"]`).click();
+    expect(await page.locator('#stat-tokens').textContent()).toBe(`${result.usage.inputTokens} / ${result.usage.outputTokens}`);
+    expect(await page.locator('#stat-cost').textContent()).toBe(`$${result.costUsd!.toFixed(6)}`);
+    for (const [model, { usage, costUsd }] of Object.entries(result.usageByModel)) {
+      const row = page.locator(`#by-model tr[data-model="${model}"]`);
+      expect(await row.locator('td').allTextContents()).toEqual([
+        model,
+        `${usage.inputTokens} / ${usage.outputTokens}`,
+        `$${costUsd!.toFixed(6)}`,
+      ]);
+    }
+
+    // Both collaborators hang off step 1, in the order they were called, before step 2.
+    const step1 = page.locator('#steps > .step-group').nth(0);
+    expect(await step1.locator('> .collaborator').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-collaborator')))).toEqual([
+      'billing',
+      'infrastructure',
+    ]);
+    expect(await page.locator('#steps > .step-group').nth(1).locator('.collaborator').count()).toBe(0);
+    const billingNode = step1.locator('.collaborator[data-collaborator="billing"]');
+    const lite = result.usageByModel[BILLING_MODEL]!;
+    const facts = await billingNode.locator('.collab-facts').textContent();
+    expect(facts).toContain(
+      `collaborator billing · ${BILLING_MODEL} · 2 steps · ${lite.usage.inputTokens} in / ${lite.usage.outputTokens} out tokens`,
+    );
+    expect(facts).toContain(`$${lite.costUsd!.toFixed(6)} · end_turn`);
+    const infraFacts = await step1.locator('.collaborator[data-collaborator="infrastructure"] .collab-facts').textContent();
+    const micro = result.usageByModel[INFRA_MODEL]!;
+    expect(infraFacts).toContain(`${INFRA_MODEL} · 2 steps · ${micro.usage.inputTokens} in / ${micro.usage.outputTokens} out tokens`);
+    // Heard only through the supervisor: its cost is not in the file, and the page says so instead of inventing it.
+    expect(infraFacts).toContain('cost not recorded');
+    // The collaborator's own steps open like the supervisor's.
+    const ownStep = billingNode.locator('.step[data-step="0"]');
+    await ownStep.locator('.step-row').click();
+    expect(JSON.parse((await ownStep.locator('.tool-input').textContent()) ?? '')).toEqual({ invoice_id: 'INV-1042' });
+    expect(await ownStep.locator('.rationale').textContent()).toBe('I need the invoice lines.');
+    // The supervisor's call names the run it started.
+    await step1.locator('> .step .step-row').click();
+    const notes = await step1.locator('> .step .collab-note').allTextContents();
+    const billingRun = await billingNode.getAttribute('data-run-id');
+    expect(notes[0]).toBe(
+      `Collaborator billing: run ${billingRun} on ${BILLING_MODEL}, 2 steps, ${lite.usage.inputTokens} in / ${lite.usage.outputTokens} out tokens, ` +
+        `$${lite.costUsd!.toFixed(6)} (its steps are drawn under this step)`,
+    );
+    expect(await page.locator('#steps .bar.collab').count()).toBe(2);
+    await page.screenshot({ path: join(OUTPUT, 'collaborators.png'), fullPage: true });
+
+    // A search finds the run by a collaborator's tool.
+    await page.locator('#search').fill('get_invoice');
+    expect(await page.locator('#run-count').textContent()).toBe('2 of 2 runs');
+
+    // The run whose infrastructure collaborator failed: its nested run is marked, the other is not.
+    await page.locator('#search').fill('');
+    await page.locator(`.run-item[data-run-id="${failing.runId}"]`).click();
+    const failed = page.locator('.collaborator[data-collaborator="infrastructure"]');
+    expect(await failed.locator('.bar.collab.err').count()).toBe(1);
+    expect(await failed.locator('.collab-facts').textContent()).toContain('failed');
+    expect(await failed.locator('.step.failed').count()).toBe(1);
+    await failed.locator('.step.failed .step-row').click();
+    expect(await failed.locator('.failure-text').textContent()).toContain('BEDROCK_RETRIES_EXHAUSTED');
+    expect(await page.locator('.collaborator[data-collaborator="billing"] .bar.collab.err').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows routing before step 1, and a paused run as waiting, then its resumes as one run going on', async () => {
+    const scenario = await pausingCascade(kit);
+    const jsonl = join(tempDir(), 'paused.jsonl');
+    const sink = jsonlTraceSink(jsonl);
+    sink.attach(scenario.agent);
+    const first = await scenario.start('order-a17');
+    const waiting = await scenario.start('order-b2');
+    const [second, third] = await scenario.finish(first);
+    await sink.close();
+
+    const { html } = await view(jsonl);
+    const { page, errors } = await open(html);
+    expect(await page.locator('#run-count').textContent()).toBe('2 of 2 runs');
+
+    // The run still waiting on the application.
+    await page.locator(`.run-item[data-run-id="${waiting.runId}"]`).click();
+    expect(await page.locator(`.run-item[data-run-id="${waiting.runId}"] .badge.paused`).textContent()).toBe('paused');
+    expect(await page.locator('#stat-stop').textContent()).toBe('waiting on the application');
+    expect(await page.locator('#waiting').textContent()).toBe(
+      `Paused: waiting on the application to run lookup_order (invocation ${waiting.pending[0]!.invocationId})`,
+    );
+    expect(await page.locator('#steps .pause.open .pause-text.still').textContent()).toBe('Not resumed yet.');
+    await page.locator('#steps .step[data-step="0"] .step-row').click();
+    expect(await page.locator('#steps .step[data-step="0"] .pause-note').textContent()).toBe(
+      'Handed to the application (return of control)',
+    );
+    expect(await page.locator('#steps .step[data-step="0"] .tool-output').textContent()).toBe('(waiting on the application)');
+
+    // The run that was resumed twice: one run, three steps, routing first.
+    await page.locator(`.run-item[data-run-id="${first.runId}"]`).click();
+    expect(await page.locator(`.run-item[data-run-id="${first.runId}"] .badge.resumed`).textContent()).toBe('resumed ×2');
+    expect(await page.locator('#stat-steps').textContent()).toBe('3');
+    expect(await page.locator('#stat-stop').textContent()).toBe('end_turn');
+    const results = [first, second!, third!];
+    const sum = (pick: (r: (typeof results)[number]) => number) => results.reduce((total, r) => total + pick(r), 0);
+    expect(await page.locator('#stat-tokens').textContent()).toBe(
+      `${sum((r) => r.usage.inputTokens)} / ${sum((r) => r.usage.outputTokens)}`,
+    );
+    expect(await page.locator('#stat-cost').textContent()).toBe(`$${sum((r) => r.costUsd!).toFixed(6)}`);
+    expect(await page.locator('#run-header .answer').textContent()).toBe('Answer: Refunded $42 for order A-17.');
+    const route = first.route!;
+    expect(await page.locator('#routing-summary').textContent()).toBe(
+      `Routed to complex → ${NOVA_PRO} (classifier) by ${MICRO}, ${route.usage.inputTokens} in / ${route.usage.outputTokens} out tokens, $${route.costUsd!.toFixed(6)}, ${Math.round(route.latencyMs)} ms`,
+    );
+    expect(await page.locator('#by-model tr[data-model] td.model-id').allTextContents()).toEqual([MICRO, NOVA_PRO]);
+    // Row order: routing, step 1, its pause, step 2, its pause, step 3.
+    const rows = await page
+      .locator('#steps .routing, #steps .step, #steps .pause')
+      .evaluateAll((nodes) => nodes.map((n) => (n.classList.contains('step') ? `step ${n.getAttribute('data-step')}` : n.className)));
+    expect(rows).toEqual(['routing', 'step 0', 'pause', 'step 1', 'pause', 'step 2']);
+    await page.locator('#steps .routing .step-row').click();
+    expect(await page.locator('.routing-facts').textContent()).toContain(`classifier${MICRO}`);
+    const pauses = page.locator('#steps .pause');
+    expect(await pauses.nth(0).getAttribute('data-invocation')).toBe(first.pending[0]!.invocationId);
+    expect(await pauses.nth(0).locator('.pause-text').first().textContent()).toBe(
+      `Paused after step 1, waiting on the application: lookup_order (run by the application) · invocation ${first.pending[0]!.invocationId}`,
+    );
+    expect(await pauses.nth(0).locator('.pause-text.resumed').textContent()).toMatch(
+      /^▶ Resumed \d+ ms later \(same run [0-9a-f]{8}\); the steps below continue it\.$/,
+    );
+    expect(await pauses.nth(1).locator('.pause-text').first().textContent()).toContain('refund_order (approval)');
+    // The paused calls: the application's answer to lookup_order, and the approved refund that then ran.
+    await page.locator('#steps .step[data-step="0"] .step-row').click();
+    expect(await page.locator('#steps .step[data-step="0"] .tool-output').textContent()).toContain('"delivered"');
+    await page.locator('#steps .step[data-step="1"] .step-row').click();
+    const refund = page.locator('#steps .step[data-step="1"] .tool-call');
+    expect(await refund.locator('.pause-note').textContent()).toBe('Asked the user: Approve refund_order {"order_id":"A-17","usd":42}?');
+    expect(await refund.locator('h4').textContent()).toMatch(/^refund_order · success · /);
+    expect(await refund.locator('.tool-output').textContent()).toContain('"refunded": 42');
+    expect(await page.locator('#steps .bar.wait').count()).toBeGreaterThanOrEqual(2);
+    await page.screenshot({ path: join(OUTPUT, 'paused-resumed.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a pause inside a collaborator: the supervisor waits on billing/restart_service, and the resume goes on in both', async () => {
+    const { supervisor } = await collaboratorPause(kit);
+    const jsonl = join(tempDir(), 'collaborator-pause.jsonl');
+    const sink = jsonlTraceSink(jsonl);
+    sink.attach(supervisor);
+    const paused = await supervisor.run('Restart prod-api', { sessionId: 'ops-3' });
+    const call = paused.pending[0]!;
+    expect(call.collaborator).toEqual(['billing']);
+    // The page of the file as it is while the run waits, then after the resume.
+    await sink.flush();
+    const { html: waitingHtml } = await view(jsonl);
+    await supervisor.resume(paused.sessionId, [{ toolUseId: call.toolUseId, approve: true }]);
+    await sink.close();
+    const html = jsonl.replace(/\.jsonl$/, '-resumed.html');
+    expect(await main(['trace', 'view', jsonl, '-o', html], { out: () => undefined, err: () => undefined, cwd: '/' })).toBe(0);
+
+    // The supervisor's own pause (the call's invocationId is billing's pause, which it answers through).
+    const record = (await readTraceFile(jsonl)).lines.find((line) => line.novaloop?.event === 'pause')?.novaloop;
+    const invocationId = record?.event === 'pause' ? record.invocationId : '';
+    expect(record).toMatchObject({ stopReason: 'needs_approval', calls: [{ name: 'restart_service', collaborator: ['billing'] }] });
+    expect(invocationId).not.toBe(call.invocationId);
+
+    const waiting = await open(waitingHtml);
+    expect(await waiting.page.locator('#waiting').textContent()).toBe(
+      `Paused: waiting on the application to approve or deny billing/restart_service (invocation ${invocationId})`,
+    );
+    const nestedWaiting = waiting.page.locator('.collaborator[data-collaborator="billing"]');
+    await nestedWaiting.locator('.step[data-step="0"] .step-row').click();
+    expect(await nestedWaiting.locator('.tool-call h4').textContent()).toMatch(/^restart_service · waiting /);
+    expect(await nestedWaiting.locator('.pause-note').textContent()).toBe(
+      'Asked the user: Approve restart_service {"service":"prod-api"}?',
+    );
+    expect(waiting.errors).toEqual([]);
+    await waiting.page.close();
+
+    const { page, errors } = await open(html);
+    expect(await page.locator('#run-count').textContent()).toBe('1 of 1 run');
+    expect(await page.locator('#stat-stop').textContent()).toBe('end_turn');
+    expect(await page.locator('#steps .pause .pause-text').first().textContent()).toBe(
+      `Paused after step 1, waiting on the application: billing/restart_service (approval) · invocation ${invocationId}`,
+    );
+    // billing's run goes on under the same call: the approved call ran, then billing answered.
+    const billing = page.locator('.collaborator[data-collaborator="billing"]');
+    expect(await billing.locator('.step').count()).toBe(2);
+    await billing.locator('.step[data-step="0"] .step-row').click();
+    expect(await billing.locator('.step[data-step="0"] .tool-call h4').textContent()).toMatch(/^restart_service · success · /);
+    expect(await billing.locator('.step[data-step="0"] .tool-output').textContent()).toBe('ok');
+    await billing.locator('.step[data-step="1"] .step-row').click();
+    expect(await billing.locator('.step[data-step="1"] .step-answer').textContent()).toBe('Restarted.');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("shows a cascade's fallback and why it was taken", async () => {
+    const server = await start({ script: { classify: [{ tool: 'route', label: 'urgent' }], turns: [say('On it.')] } });
+    const agent = agentOn(server, {
+      model: cascade({ classifier: MICRO, routes: { simple: MICRO, complex: NOVA_PRO }, fallback: 'complex' }),
+      tools: [],
+    });
+    const jsonl = join(tempDir(), 'fallback.jsonl');
+    const sink = jsonlTraceSink(jsonl);
+    sink.attach(agent);
+    const result = await agent.run('an outage');
+    await sink.close();
+    const { html } = await view(jsonl);
+    const { page, errors } = await open(html);
+    const reason = result.route!.reason!;
+    expect(reason).toContain('not one of the routes');
+    expect(await page.locator('#routing-summary').textContent()).toMatch(
+      new RegExp(
+        `^Routed to complex → ${NOVA_PRO.replace(/\./g, '\\.')} \\(fallback: the classifier answered .*urgent.*\\) by ${MICRO.replace(/\./g, '\\.')}`,
+      ),
+    );
+    await page.locator('#steps .routing .step-row').click();
+    const facts = await page.locator('.routing-facts tr').evaluateAll((rows) => rows.map((row) => row.textContent));
+    expect(facts).toContain(`sourcefallback`);
+    expect(facts).toContain(`fallback reason${reason}`);
+    expect(errors).toEqual([]);
     await page.close();
   });
 

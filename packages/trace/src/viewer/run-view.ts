@@ -20,13 +20,67 @@ export interface ModelCallView {
 export interface ToolCallView {
   id: string;
   name: string;
+  /** 'ACTION_GROUP', 'KNOWLEDGE_BASE' or 'AGENT_COLLABORATOR'. */
   kind: string;
   input: unknown;
   output: string | null;
+  /** 'success', 'error', 'running', or 'waiting' (handed to the application, or waiting for approval). */
   status: string;
   start: number;
   end: number | null;
   error: string | null;
+  /** 'RETURN_CONTROL' for a call the application ran; 'LAMBDA' for one the agent ran (an approved call too). */
+  executionType: string | null;
+  /** The approval question (an ASK_USER observation). */
+  question: string | null;
+  /** When the run paused on it, and when a resumed run answered it. */
+  pausedAt: number | null;
+  resumedAt: number | null;
+  /** For a collaborator call: its name, its run's id, and the run itself when the file holds it. */
+  collaboratorName: string | null;
+  collaboratorRunId: string | null;
+  collaborator: RunView | null;
+}
+
+/** A cascade's routing before step 1: the classifier's call and the decision. */
+export interface RoutingView {
+  start: number;
+  end: number;
+  route: string | null;
+  model: string | null;
+  /** 'classifier', 'rule' or 'fallback'. */
+  source: string | null;
+  /** Why the fallback was taken. */
+  reason: string | null;
+  classifierModel: string | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  costUsd: number | null;
+  latencyMs: number | null;
+  /** Classifier requests made (retries included). */
+  attempts: number;
+}
+
+/** A pause: the run waits on the application (calls to run, or to approve), and the resume that answered it. */
+export interface PauseView {
+  /** Index of the step that paused. */
+  step: number;
+  invocationId: string;
+  /** 'return_control' or 'needs_approval'. */
+  stopReason: string;
+  /** `collaborator`: for a call inside a collaborator whose pause paused this run, the collaborator names down to it. */
+  calls: { toolUseId: string; name: string; kind: string; collaborator: string[] | null }[];
+  at: number;
+  /** When a resumed run answered it; null while the run still waits. */
+  resumedAt: number | null;
+}
+
+/** Tokens and cost of one model over a run (novaloop's `usageByModel`). */
+export interface ModelUsageView {
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number | null;
 }
 
 export interface StepView {
@@ -52,6 +106,19 @@ export interface StepView {
 export interface RunView {
   id: string;
   sessionId: string;
+  /** For a collaborator's run: the supervisor's run, and the collaborator's name. */
+  parentRunId: string | null;
+  collaboratorName: string | null;
+  /** A cascade's routing, before step 1. */
+  routing: RoutingView | null;
+  /** Every pause of the run, in order; a resumed run keeps the paused run's id and goes on in the same view. */
+  pauses: PauseView[];
+  /** True while the run's last pause has no resume in the file: it waits on the application. */
+  waiting: boolean;
+  /** Tokens and cost per model, summed over the run's starts (when the file records them). */
+  usageByModel: ModelUsageView[] | null;
+  /** Collaborator runs whose supervisor's tool call is not in the file (else they hang off that call). */
+  collaborators: RunView[];
   start: number;
   end: number;
   input: string | null;
@@ -99,7 +166,7 @@ function toolInput(input: Obj): unknown {
 
 /** Groups `lines` into runs, in the order their first line appears. */
 export function buildRunViews(lines: readonly TraceLine[]): RunView[] {
-  const runs = new Map<string, { view: RunView; current: number; steps: Map<number, StepView>; totalsKnown: boolean }>();
+  const runs = new Map<string, { view: RunView; current: number; steps: Map<number, StepView>; totalsKnown: boolean; ends: number }>();
 
   for (const line of lines) {
     const at = time(line.eventTime) ?? 0;
@@ -109,6 +176,13 @@ export function buildRunViews(lines: readonly TraceLine[]): RunView[] {
         view: {
           id: line.runId,
           sessionId: str(line.sessionId) ?? '',
+          parentRunId: str(line.parentRunId),
+          collaboratorName: str(line.collaboratorName),
+          routing: null,
+          pauses: [],
+          waiting: false,
+          usageByModel: null,
+          collaborators: [],
           start: at,
           end: at,
           input: null,
@@ -127,10 +201,13 @@ export function buildRunViews(lines: readonly TraceLine[]): RunView[] {
         current: 0,
         steps: new Map(),
         totalsKnown: false,
+        ends: 0,
       };
       runs.set(line.runId, state);
     }
     const run = state.view;
+    run.parentRunId ??= str(line.parentRunId);
+    run.collaboratorName ??= str(line.collaboratorName);
     run.start = Math.min(run.start, at);
     run.end = Math.max(run.end, at);
     const extra = obj(line.novaloop);
@@ -173,8 +250,34 @@ export function buildRunViews(lines: readonly TraceLine[]): RunView[] {
     if (trace.customOrchestrationTrace !== undefined && extra && typeof extra.event === 'string' && extra.event !== 'part') {
       switch (extra.event) {
         case 'run-start':
-          run.input = str(extra.input);
+          // A resumed run's start has no prompt (its input is the answers): keep the first run's.
+          if (str(extra.resumes) === null || run.input === null) run.input = str(extra.input) || run.input;
+          // Going on again: not over until this start's run-end.
+          if (str(extra.resumes) !== null) run.complete = false;
           break;
+        case 'pause': {
+          const calls = (Array.isArray(extra.calls) ? extra.calls : []).map((value) => {
+            const call = obj(value);
+            const path = Array.isArray(call?.collaborator) ? call.collaborator.map((name) => str(name) ?? '') : null;
+            return { toolUseId: str(call?.toolUseId) ?? '', name: str(call?.name) ?? '', kind: str(call?.kind) ?? '', collaborator: path };
+          });
+          run.pauses.push({
+            step: num(extra.step) ?? state.current,
+            invocationId: str(extra.invocationId) ?? '',
+            stopReason: str(extra.stopReason) ?? '',
+            calls,
+            at,
+            resumedAt: null,
+          });
+          break;
+        }
+        case 'resume': {
+          const invocationId = str(extra.invocationId);
+          const pause = run.pauses.find((p) => p.invocationId === invocationId && p.resumedAt === null);
+          if (pause) pause.resumedAt = at;
+          if (num(extra.step) !== null) state.current = num(extra.step) ?? state.current;
+          break;
+        }
         case 'step-start':
           step();
           break;
@@ -210,19 +313,62 @@ export function buildRunViews(lines: readonly TraceLine[]): RunView[] {
           break;
         }
         case 'run-end': {
+          // A paused run ends once per start: its totals are the sum of each start's.
+          const first = state.ends === 0;
+          state.ends++;
           run.complete = true;
           run.stopReason = str(extra.stopReason);
           const usage = obj(extra.usage);
-          if (usage) {
-            run.inputTokens = num(usage.inputTokens) ?? 0;
-            run.outputTokens = num(usage.outputTokens) ?? 0;
-          }
-          run.costUsd = num(extra.costUsd);
+          run.inputTokens = (first ? 0 : run.inputTokens) + (num(usage?.inputTokens) ?? 0);
+          run.outputTokens = (first ? 0 : run.outputTokens) + (num(usage?.outputTokens) ?? 0);
+          const cost = num(extra.costUsd);
+          run.costUsd = first ? cost : run.costUsd === null || cost === null ? null : run.costUsd + cost;
+          addModelUsage(run, obj(extra.usageByModel));
           state.totalsKnown = true;
           break;
         }
         default:
           run.other.push(line.trace);
+      }
+      continue;
+    }
+
+    const routing = obj(trace.routingClassifierTrace);
+    if (routing) {
+      const view = (run.routing ??= {
+        start: at,
+        end: at,
+        route: null,
+        model: null,
+        source: null,
+        reason: null,
+        classifierModel: null,
+        inputTokens: null,
+        outputTokens: null,
+        costUsd: null,
+        latencyMs: null,
+        attempts: 0,
+      });
+      view.start = Math.min(view.start, at);
+      view.end = Math.max(view.end, at);
+      const input = obj(routing.modelInvocationInput);
+      const decision = obj(obj(routing.observation)?.routingDecision);
+      if (input) {
+        view.attempts++;
+        view.classifierModel = str(input.foundationModel) ?? view.classifierModel;
+      } else if (decision) {
+        const usage = obj(decision.usage);
+        view.route = str(decision.route);
+        view.model = str(decision.modelId);
+        view.source = str(decision.source);
+        view.reason = str(decision.reason);
+        view.classifierModel = str(decision.classifierModelId) ?? view.classifierModel;
+        view.inputTokens = num(usage?.inputTokens);
+        view.outputTokens = num(usage?.outputTokens);
+        view.costUsd = num(decision.costUsd);
+        view.latencyMs = num(decision.latencyMs);
+      } else if (!obj(routing.modelInvocationOutput)) {
+        run.other.push(line.trace);
       }
       continue;
     }
@@ -270,30 +416,40 @@ export function buildRunViews(lines: readonly TraceLine[]): RunView[] {
       } else if (invocation) {
         const group = obj(invocation.actionGroupInvocationInput);
         const kb = obj(invocation.knowledgeBaseLookupInput);
+        const collaborator = obj(invocation.agentCollaboratorInvocationInput);
         const type = str(invocation.invocationType) ?? '';
         if (group) {
-          s.tools.push({
-            id: str(group.invocationId) ?? '',
-            name: str(group.function) ?? str(group.apiPath) ?? str(group.actionGroupName) ?? 'tool',
-            kind: 'ACTION_GROUP',
-            input: toolInput(group),
-            output: null,
-            status: 'running',
-            start: at,
-            end: null,
-            error: null,
-          });
+          const id = str(group.invocationId) ?? '';
+          const executionType = str(group.executionType);
+          const paused = s.tools.find((t) => t.id === id && t.status === 'waiting');
+          if (paused && executionType !== 'RETURN_CONTROL') {
+            // An approved call runs when the resumed run starts: the same call, now executing.
+            paused.status = 'running';
+            paused.executionType = executionType;
+            paused.resumedAt = at;
+            paused.start = at;
+          } else {
+            const waiting = executionType === 'RETURN_CONTROL';
+            s.tools.push({
+              ...newTool(id, str(group.function) ?? str(group.apiPath) ?? str(group.actionGroupName) ?? 'tool', 'ACTION_GROUP', at),
+              input: toolInput(group),
+              status: waiting ? 'waiting' : 'running',
+              executionType,
+              pausedAt: waiting ? at : null,
+            });
+          }
         } else if (kb) {
           s.tools.push({
-            id: str(kb.invocationId) ?? str(invocation.traceId) ?? '',
+            ...newTool(str(kb.invocationId) ?? str(invocation.invocationId) ?? str(invocation.traceId) ?? '', '', 'KNOWLEDGE_BASE', at),
             name: `knowledge base ${str(kb.knowledgeBaseId) ?? ''}`.trim(),
-            kind: 'KNOWLEDGE_BASE',
             input: { text: kb.text, ...(kb.knowledgeBaseId !== undefined ? { knowledgeBaseId: kb.knowledgeBaseId } : {}) },
-            output: null,
-            status: 'running',
-            start: at,
-            end: null,
-            error: null,
+          });
+        } else if (collaborator) {
+          const name = str(collaborator.agentCollaboratorName) ?? str(invocation.function) ?? 'collaborator';
+          s.tools.push({
+            ...newTool(str(invocation.invocationId) ?? '', str(invocation.function) ?? name, 'AGENT_COLLABORATOR', at),
+            input: { request: str(obj(collaborator.input)?.text) ?? collaborator.input },
+            collaboratorName: name,
           });
         } else if (type !== 'FINISH') {
           s.other.push(orchestration);
@@ -301,36 +457,50 @@ export function buildRunViews(lines: readonly TraceLine[]): RunView[] {
       } else if (observation) {
         const group = obj(observation.actionGroupInvocationOutput);
         const kb = obj(observation.knowledgeBaseLookupOutput);
+        const collaborator = obj(observation.agentCollaboratorInvocationOutput);
         const final = obj(observation.finalResponse);
         const reprompt = obj(observation.repromptResponse);
-        if (group || kb) {
-          const id = str(group?.invocationId) ?? str(kb?.invocationId);
+        if (collaborator) {
+          const id = str(observation.invocationId);
+          const tool =
+            s.tools.find((t) => t.end === null && id !== null && t.id === id) ??
+            s.tools.find((t) => t.end === null && t.kind === 'AGENT_COLLABORATOR');
+          const outputText = str(obj(collaborator.output)?.text) ?? JSON.stringify(collaborator.output ?? null);
+          const status = str(observation.status) ?? (extra && typeof extra.error === 'string' ? 'error' : 'success');
+          const view = tool ?? newTool(id ?? '', str(collaborator.agentCollaboratorName) ?? 'collaborator', 'AGENT_COLLABORATOR', at);
+          if (!tool) s.tools.push(view);
+          view.end = at;
+          view.output = outputText;
+          view.status = status;
+          view.error = str(extra?.error) ?? (status === 'error' ? outputText : null);
+          view.collaboratorName ??= str(collaborator.agentCollaboratorName);
+          view.collaboratorRunId = str(observation.collaboratorRunId);
+        } else if (observation.type === 'ASK_USER') {
+          // The approval question of a call the run waits on; not the run's answer.
+          const id = str(observation.toolUseId);
+          const tool = s.tools.find((t) => t.id === id && t.status === 'waiting');
+          if (tool) tool.question = str(final?.text);
+          else s.other.push(orchestration);
+        } else if (group || kb) {
+          const id = str(group?.invocationId) ?? str(kb?.invocationId) ?? str(observation.invocationId);
           const kind = group ? 'ACTION_GROUP' : 'KNOWLEDGE_BASE';
           const tool =
             s.tools.find((t) => t.end === null && id !== null && t.id === id) ?? s.tools.find((t) => t.end === null && t.kind === kind);
           const outputText = group ? (str(group.text) ?? JSON.stringify(group)) : JSON.stringify(kb?.retrievedReferences ?? kb);
           const status = str(group?.status) ?? (extra && typeof extra.error === 'string' ? 'error' : 'success');
           const error = str(extra?.error);
-          if (tool) {
-            tool.end = at;
-            tool.output = outputText;
-            tool.status = status;
-            tool.error = error ?? (status === 'error' ? outputText : null);
+          const answered = tool ?? s.tools.find((t) => t.id === id && t.status === 'waiting');
+          if (answered) {
+            // A call handed to the application is answered by the resumed run: the wait ends here.
+            if (answered.status === 'waiting') answered.resumedAt = at;
+            answered.end = at;
+            answered.output = outputText;
+            answered.status = status;
+            answered.error = error ?? (status === 'error' ? outputText : null);
           } else {
-            s.tools.push({
-              id: id ?? '',
-              name: str(group?.function) ?? kind,
-              kind,
-              input: null,
-              output: outputText,
-              status,
-              start: at,
-              end: at,
-              error,
-            });
+            s.tools.push({ ...newTool(id ?? '', str(group?.function) ?? kind, kind, at), output: outputText, status, end: at, error });
           }
-        } else if (final && observation.type !== 'ASK_USER') {
-          // ASK_USER's finalResponse is an approval question, not the run's answer.
+        } else if (final) {
           s.answer = str(final.text);
           run.answer = s.answer;
         } else if (reprompt) {
@@ -362,7 +532,7 @@ export function buildRunViews(lines: readonly TraceLine[]): RunView[] {
     (state.steps.size > 0 ? step() : run).other.push(line.trace);
   }
 
-  return [...runs.values()].map(({ view, steps, totalsKnown }) => {
+  const views = [...runs.values()].map(({ view, steps, totalsKnown }) => {
     view.steps = [...steps.values()].sort((a, b) => a.index - b.index);
     let cost: number | null = null;
     for (const s of view.steps) {
@@ -376,7 +546,85 @@ export function buildRunViews(lines: readonly TraceLine[]): RunView[] {
       view.end = Math.max(view.end, s.end);
     }
     if (!totalsKnown) view.costUsd = cost;
+    if (!totalsKnown && view.routing) {
+      view.inputTokens += view.routing.inputTokens ?? 0;
+      view.outputTokens += view.routing.outputTokens ?? 0;
+      if (view.routing.costUsd !== null && view.costUsd !== null) view.costUsd += view.routing.costUsd;
+    }
+    if (view.model === null && view.routing?.model) view.model = view.routing.model;
     view.failed = view.failed || view.steps.some((s) => s.failure !== null);
+    const last = view.pauses.at(-1);
+    view.waiting = last !== undefined && last.resumedAt === null;
     return view;
   });
+  return nestCollaborators(views);
+}
+
+function newTool(id: string, name: string, kind: string, at: number): ToolCallView {
+  return {
+    id,
+    name,
+    kind,
+    input: null,
+    output: null,
+    status: 'running',
+    start: at,
+    end: null,
+    error: null,
+    executionType: null,
+    question: null,
+    pausedAt: null,
+    resumedAt: null,
+    collaboratorName: null,
+    collaboratorRunId: null,
+    collaborator: null,
+  };
+}
+
+/** Adds a run-end's `usageByModel` to the run's (a resumed run's starts each record their own). */
+function addModelUsage(run: RunView, byModel: Obj | undefined): void {
+  if (!byModel) return;
+  const rows = (run.usageByModel ??= []);
+  for (const [model, value] of Object.entries(byModel)) {
+    const entry = obj(value);
+    const usage = obj(entry?.usage);
+    const cost = num(entry?.costUsd);
+    const row = rows.find((r) => r.model === model);
+    if (!row) {
+      rows.push({ model, inputTokens: num(usage?.inputTokens) ?? 0, outputTokens: num(usage?.outputTokens) ?? 0, costUsd: cost });
+      continue;
+    }
+    row.inputTokens += num(usage?.inputTokens) ?? 0;
+    row.outputTokens += num(usage?.outputTokens) ?? 0;
+    row.costUsd = row.costUsd === null || cost === null ? null : row.costUsd + cost;
+  }
+}
+
+/**
+ * Hangs each collaborator's run off the supervisor's tool call that started it (by the run id its
+ * AGENT_COLLABORATOR observation names, else the first call of that collaborator still without a run),
+ * or off the supervisor's run when no such call is in the file. Only runs without a parent in the file
+ * stay at the top level.
+ */
+function nestCollaborators(views: RunView[]): RunView[] {
+  const byId = new Map(views.map((view) => [view.id, view]));
+  const top: RunView[] = [];
+  for (const view of views) {
+    const parent = view.parentRunId !== null ? byId.get(view.parentRunId) : undefined;
+    if (!parent || parent === view) {
+      top.push(view);
+      continue;
+    }
+    const calls = parent.steps.flatMap((s) => s.tools).filter((t) => t.kind === 'AGENT_COLLABORATOR');
+    const call =
+      calls.find((t) => t.collaboratorRunId === view.id) ??
+      calls.find((t) => t.collaborator === null && t.collaboratorRunId === null && t.collaboratorName === view.collaboratorName);
+    if (call) {
+      call.collaborator = view;
+      call.collaboratorRunId = view.id;
+    } else {
+      parent.collaborators.push(view);
+    }
+  }
+  return top;
 }

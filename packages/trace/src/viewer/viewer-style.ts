@@ -1,6 +1,6 @@
 /** The viewer's stylesheet, inlined into the page. */
 export const VIEWER_STYLE = `
-:root { --bg:#f7f8fa; --panel:#fff; --line:#e3e6eb; --text:#1d2330; --muted:#6b7383; --model:#3b6fd8; --tool:#1f9d6b; --err:#d23c3c; --warn:#c98a00; --step:#dfe6f3; --sel:#eaf1ff; }
+:root { --bg:#f7f8fa; --panel:#fff; --line:#e3e6eb; --text:#1d2330; --muted:#6b7383; --model:#3b6fd8; --tool:#1f9d6b; --err:#d23c3c; --warn:#c98a00; --step:#dfe6f3; --sel:#eaf1ff; --route:#8a5cd1; --wait:#e0a526; --collab:#7c8aa5; }
 * { box-sizing: border-box; }
 body { margin:0; font:13px/1.45 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color:var(--text); background:var(--bg); }
 #app { display:grid; grid-template-columns: 320px 1fr; height:100vh; }
@@ -41,10 +41,10 @@ main { overflow-y:auto; padding:16px 20px 40px; min-width:0; }
 .step-row { display:grid; grid-template-columns: 220px 1fr; width:100%; background:none; border:0; padding:0; font:inherit; color:inherit; text-align:left; cursor:pointer; }
 .step-row:hover { background:#f6f8fc; }
 .step.failed .step-row { background:#fff5f5; }
-.step .label { padding:6px 10px; white-space:nowrap; overflow:hidden; text-overflow:ellipsis; border-right:1px solid var(--line); }
-.step .label .caret { display:inline-block; width:12px; color:var(--muted); }
+.steps .label { padding:6px 10px; white-space:nowrap; overflow:hidden; text-overflow:ellipsis; border-right:1px solid var(--line); }
+.steps .label .caret { display:inline-block; width:12px; color:var(--muted); }
 .step .label .mark { color:var(--err); font-weight:bold; }
-.step .label .names { color:var(--muted); }
+.steps .label .names { color:var(--muted); }
 .track { position:relative; height:30px; }
 .bar { position:absolute; height:8px; border-radius:3px; min-width:2px; }
 .bar.step-bar { top:4px; height:22px; background:var(--step); opacity:.7; }
@@ -64,6 +64,30 @@ main { overflow-y:auto; padding:16px 20px 40px; min-width:0; }
 .tool-call h4 { text-transform:none; letter-spacing:0; font-size:13px; color:var(--text); }
 .tool-call h4 .id { color:var(--muted); font-family:ui-monospace, Menlo, Consolas, monospace; font-size:11px; }
 .muted { color:var(--muted); }
+.badge.resumed { background:#efe6fb; color:var(--route); }
+.routing-summary { margin:0 0 10px; padding:6px 10px; border-left:3px solid var(--route); background:var(--panel); }
+.waiting { margin:0 0 10px; padding:8px 12px; border:1px solid #f0d48a; background:#fff8e6; border-radius:8px; }
+.by-model-box { margin:0 0 12px; }
+table.by-model { border-collapse:collapse; background:var(--panel); border:1px solid var(--line); border-radius:6px; }
+table.by-model td, table.by-model th { padding:3px 12px 3px 8px; text-align:left; font-weight:normal; }
+table.by-model th { color:var(--muted); font-size:11px; text-transform:uppercase; }
+table.by-model .model-id { font-family:ui-monospace, Menlo, Consolas, monospace; font-size:12px; }
+.routing, .pause, .collaborator { border-bottom:1px solid var(--line); }
+.bar.route { top:9px; height:12px; background:var(--route); }
+.bar.wait { top:11px; height:8px; background:repeating-linear-gradient(45deg, var(--wait), var(--wait) 4px, #f6dca0 4px, #f6dca0 8px); }
+.bar.collab { top:6px; height:18px; background:var(--collab); opacity:.35; }
+.bar.collab.err { background:var(--err); }
+.pause .step-row { cursor:default; }
+.pause-text { padding:2px 10px 6px 10px; color:var(--muted); }
+.pause-text.resumed { color:var(--route); }
+.pause.open .pause-text.still { color:var(--warn); font-weight:bold; }
+.mark-pause { color:var(--warn); }
+.collaborator { background:#f9fafc; border-left:3px solid var(--collab); }
+.collab-name { font-weight:bold; }
+.collab-facts { padding:0 10px 6px 10px; color:var(--muted); font-size:12px; }
+.collab-steps .step, .collab-steps .routing { border-bottom:1px dashed var(--line); }
+.pause-note, .collab-note { margin:4px 0; padding:4px 8px; background:#fff8e6; border-radius:4px; }
+.collab-note { background:#f1f3f8; }
 .more { padding:10px; text-align:center; color:var(--muted); }
 .empty { color:var(--muted); padding:40px; text-align:center; }
 `;
