@@ -10,3 +10,6 @@ export type { ModelInfo } from './models.js';
 export { validateConverseRequest } from './validate.js';
 export { countTextTokens, countBlockTokens } from './tokens.js';
 export type { ContentBlock, ConverseRequestBody, Message, StopReason, TokenUsage, ToolSpec } from './wire-types.js';
+export type { LocalBatchJob } from './batch/batch-jobs.js';
+export type { BatchJobPlan, BatchJobStatus, BatchRecordError, LocalBatchOptions } from './batch/job-types.js';
+export type { LocalS3Config } from './batch/s3-objects.js';

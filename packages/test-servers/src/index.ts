@@ -1,2 +1,3 @@
 export { startDynalite, type Dynalite } from './dynalite.js';
 export { REDIS_INSTALL_HINT, startRedisServer, type RedisServer } from './redis-server.js';
+export { startS3Server, type S3Server } from './s3-server.js';
