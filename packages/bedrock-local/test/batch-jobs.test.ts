@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalBedrock, type LocalBatchOptions, type LocalBedrock, type ScriptTurn } from '../src/index.js';
 
 const BUCKET = 'novaloop-batch';
+const firstText = (block: unknown): string => String((block as { text?: unknown } | undefined)?.text ?? '');
 const ROLE = 'arn:aws:iam::123456789012:role/BedrockBatch';
 const MICRO = 'us.amazon.nova-micro-v1:0';
 
@@ -38,7 +39,7 @@ async function withServer(
     batch: { s3: { endpoint: s3server.endpoint }, statusDelayMs: 1, ...options.batch },
     ...(options.responder
       ? {
-          responder: (call) => (options.responder as (text: string) => ScriptTurn)(String(call.body.messages[0]?.content?.[0]?.text ?? '')),
+          responder: (call) => (options.responder as (text: string) => ScriptTurn)(firstText(call.body.messages[0]?.content?.[0])),
         }
       : {}),
   });
@@ -102,7 +103,7 @@ const outLines = (text: string) =>
         JSON.parse(line) as {
           recordId: string;
           modelInput: unknown;
-          modelOutput?: any;
+          modelOutput?: { output: unknown; stopReason: string; usage: { inputTokens: number } };
           error?: { errorCode: number; errorMessage: string };
         },
     );
@@ -144,7 +145,7 @@ describe('bedrock-local batch inference jobs through BedrockClient and S3', () =
         output: { message: { role: 'assistant', content: [{ text: 'echo: ticket 7' }] } },
         stopReason: 'end_turn',
       });
-      expect(line?.modelOutput.usage.inputTokens).toBeGreaterThan(0);
+      expect(line?.modelOutput?.usage.inputTokens).toBeGreaterThan(0);
       const manifest = JSON.parse(await read(`${prefix}/output/${jobId}/manifest.json.out`));
       expect(manifest).toMatchObject({ totalRecordCount: 150, processedRecordCount: 150, successRecordCount: 150, errorRecordCount: 0 });
       expect(manifest.inputTokenCount).toBeGreaterThan(150);

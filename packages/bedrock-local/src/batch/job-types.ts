@@ -1,3 +1,5 @@
+import type { LocalS3Config } from './s3-objects.js';
+
 /** A model-invocation job's status, as `GetModelInvocationJob` reports it. */
 export type BatchJobStatus =
   | 'Submitted'
@@ -37,7 +39,7 @@ export interface BatchJobPlan {
 
 export interface LocalBatchOptions {
   /** The S3-compatible server holding job input and output (required for batch jobs). */
-  s3?: import('./s3-objects.js').LocalS3Config;
+  s3?: LocalS3Config;
   /** The service quota "minimum number of records per batch inference job" (default 100). */
   minRecordsPerJob?: number;
   /** The quota "records per input file per batch inference job" (default 50,000). */
