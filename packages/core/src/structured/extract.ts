@@ -73,7 +73,11 @@ export async function extract<S extends ZodLikeSchema>(
  * extract()'s first model call without sending it: the request (what a batch record holds) and the
  * parse of an answer into the schema's data (an `ExtractionError` after this one attempt otherwise).
  */
-export function prepareExtract<S extends ZodLikeSchema>(text: string, schema: S, options: StructuredCallOptions = {}): SingleCall<InferToolInput<S>> {
+export function prepareExtract<S extends ZodLikeSchema>(
+  text: string,
+  schema: S,
+  options: StructuredCallOptions = {},
+): SingleCall<InferToolInput<S>> {
   const tool = toolFor(schema);
   checkPrompt(text);
   const prepared = prepareCall({ instructions: DEFAULT_INSTRUCTIONS, ...options }, tool, 2_000);
