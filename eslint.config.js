@@ -12,6 +12,7 @@ export default tseslint.config(
       '**/test-output/**',
       'examples/.traces/**',
       'examples/.snippets-*/**',
+      'packages/tools/test/.readme-snippets/**',
     ],
   },
   js.configs.recommended,

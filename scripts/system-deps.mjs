@@ -7,8 +7,8 @@
 // To add a server: add an entry to SYSTEM_DEPS (a test-servers starter then finds it with the same
 // `locate`, so the two can never disagree about where it is).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 /** Finds an executable on PATH, or undefined. */
@@ -19,10 +19,15 @@ export function onPath(name) {
   return undefined;
 }
 
-/** Debian installs PostgreSQL's server programs under /usr/lib/postgresql/<major>/bin, off PATH. */
+/**
+ * The directory holding initdb and postgres: on PATH, or where Debian's `postgresql` package puts
+ * them (/usr/lib/postgresql/<major>/bin, off PATH). test-servers' startPostgres uses this same lookup.
+ */
 export function postgresBinDir() {
-  const fromPath = onPath('initdb');
-  if (fromPath && existsSync(join(fromPath, '..', 'postgres'))) return join(fromPath, '..');
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    // Followed to the real directory: a symlinked initdb on PATH has its siblings next to its target.
+    if (dir && existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'postgres'))) return dirname(realpathSync(join(dir, 'initdb')));
+  }
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return undefined;
   const majors = readdirSync(root)
@@ -55,6 +60,13 @@ export const SYSTEM_DEPS = [
     locate: () => (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : onPath('chromium')),
     debian: 'chromium',
     brew: 'chromium',
+  },
+  {
+    name: 'PostgreSQL (initdb, postgres)',
+    usedBy: 'the read-only SQL tool tests (packages/tools)',
+    locate: () => postgresBinDir(),
+    debian: 'postgresql',
+    brew: 'postgresql',
   },
 ];
 

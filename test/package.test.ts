@@ -3,7 +3,7 @@
 // strict), ESM, CommonJS and the bin. One npm install serves every check.
 import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -12,8 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const appSources = join(root, 'test', 'package-app');
-// tools joins this list once it exports something.
-const PACKED = ['core', 'memory', 'bedrock-local'];
+const PACKED = ['core', 'memory', 'bedrock-local', 'tools', 'trace'];
 
 let app: string;
 const env: NodeJS.ProcessEnv = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', npm_config_yes: 'true' };
@@ -79,8 +78,9 @@ const expected = {
 describe('the packages installed from tarballs into an app outside the workspace', () => {
   it('are outside the workspace, with no store driver installed (they are optional peers)', () => {
     expect(app.startsWith(root)).toBe(false);
-    expect(readdirSync(join(app, 'node_modules', '@novaloop')).sort()).toEqual(['bedrock-local', 'core', 'memory']);
+    expect(readdirSync(join(app, 'node_modules', '@novaloop')).sort()).toEqual(['bedrock-local', 'core', 'memory', 'tools', 'trace']);
     expect(readdirSync(join(app, 'node_modules'))).not.toContain('ioredis');
+    expect(readdirSync(join(app, 'node_modules'))).not.toContain('pg');
   });
 
   it('type-check in TypeScript with module nodenext and strict (ESM and CommonJS files)', () => {
@@ -95,6 +95,17 @@ describe('the packages installed from tarballs into an app outside the workspace
   it('run the same program from CommonJS (require of ESM)', () => {
     const out = run(process.execPath, ['agent.cjs'], { cwd: app }).trim().split('\n').at(-1);
     expect(JSON.parse(out ?? '')).toEqual(expected);
+  });
+
+  it('run @novaloop/tools and @novaloop/trace from ESM and CommonJS, and view the trace with the novaloop bin', () => {
+    for (const program of ['extras.mjs', 'extras.cjs']) {
+      const tracePath = join(app, `${program}.jsonl`);
+      const out = run(process.execPath, [program, tracePath], { cwd: app }).trim().split('\n').at(-1);
+      expect(JSON.parse(out ?? '')).toEqual({ text: 'It is 20.', traceLines: true, skipped: 0, divByZero: 'CALC_DIVISION_BY_ZERO' });
+      const html = join(app, `${program}.html`);
+      run(join(app, 'node_modules', '.bin', 'novaloop'), ['trace', 'view', tracePath, '-o', html], { cwd: app });
+      expect(readFileSync(html, 'utf8')).toMatch(/^<!doctype html>/i);
+    }
   });
 
   it('provide the novaloop-bedrock-local bin, which prints its endpoint and serves', async () => {

@@ -2,6 +2,8 @@
 import { Agent, cascade, classify, extract, tool, type ClassifyResult, type RunResult } from '@novaloop/core';
 import { startLocalBedrock, type LocalBedrock } from '@novaloop/bedrock-local';
 import { SqliteSessionStore, StoreDriverMissingError } from '@novaloop/memory';
+import { calculator, type ToolCallErrorCode } from '@novaloop/tools';
+import { jsonlTraceSink, type TraceLine } from '@novaloop/trace';
 import { z } from 'zod';
 
 const add = tool({
@@ -31,4 +33,8 @@ const labelled: ClassifyResult<'A' | 'B'> = await classify('x', { labels: ['A', 
 const extracted: { n: number } = (await extract('x', z.object({ n: z.number() }))).data;
 // @ts-expect-error the fallback must be one of the routes
 cascade({ classifier: micro, routes: { simple: micro }, fallback: 'other' });
-console.log(text, deleted, missing, bedrock.endpoint, labelled.label, extracted.n, result.route, result.usageByModel);
+const sink = jsonlTraceSink('run.jsonl');
+const detach: () => void = sink.attach(new Agent({ model: 'us.amazon.nova-micro-v1:0', tools: [calculator()] }));
+const code: ToolCallErrorCode = 'SQL_READ_ONLY';
+const line: TraceLine | undefined = undefined;
+console.log(text, deleted, missing, bedrock.endpoint, labelled.label, extracted.n, result.route, result.usageByModel, detach, code, line);

@@ -1,10 +1,12 @@
 import { parseArgs } from 'node:util';
 import { LocalBedrockScriptError } from './errors.js';
+import { LocalBedrockKnowledgeBaseError } from './knowledge-base.js';
 import { startLocalBedrock } from './server.js';
 
-const USAGE = `Usage: novaloop-bedrock-local [--port N] [--host ADDR] [--script file.json] [--latency-ms N]
+const USAGE = `Usage: novaloop-bedrock-local [--port N] [--host ADDR] [--script file.json] [--latency-ms N] [--knowledge-base ID=DIR ...]
 
-Serves a local Amazon Bedrock Runtime (Converse, ConverseStream) over HTTP/2 cleartext and HTTP/1.1.
+Serves a local Amazon Bedrock Runtime (Converse, ConverseStream) over HTTP/2 cleartext and HTTP/1.1,
+and the Agents Runtime Retrieve operation over each --knowledge-base folder of Markdown/text files.
 Prints the endpoint on its first line; point a client's endpoint at it. Stops on SIGINT or SIGTERM.`;
 
 function fail(message: string): never {
@@ -30,6 +32,7 @@ export async function main(argv: string[]): Promise<void> {
         host: { type: 'string' },
         script: { type: 'string' },
         'latency-ms': { type: 'string' },
+        'knowledge-base': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -40,6 +43,12 @@ export async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  const knowledgeBases: Record<string, string> = {};
+  for (const spec of values['knowledge-base'] ?? []) {
+    const at = spec.indexOf('=');
+    if (at < 1) fail(`--knowledge-base needs ID=DIR, got ${JSON.stringify(spec)}.`);
+    knowledgeBases[spec.slice(0, at)] = spec.slice(at + 1);
+  }
   let server;
   try {
     server = await startLocalBedrock({
@@ -48,9 +57,10 @@ export async function main(argv: string[]): Promise<void> {
       script: values.script,
       latencyMs: integer(values['latency-ms'], '--latency-ms', 0),
       recordRequests: false,
+      knowledgeBases,
     });
   } catch (error) {
-    if (error instanceof LocalBedrockScriptError) fail(error.message);
+    if (error instanceof LocalBedrockScriptError || error instanceof LocalBedrockKnowledgeBaseError) fail(error.message);
     throw error;
   }
   process.stdout.write(`${server.endpoint}\n`);

@@ -13,3 +13,6 @@ export type { ContentBlock, ConverseRequestBody, Message, StopReason, TokenUsage
 export type { LocalBatchJob } from './batch/batch-jobs.js';
 export type { BatchJobPlan, BatchJobStatus, BatchRecordError, LocalBatchOptions } from './batch/job-types.js';
 export type { LocalS3Config } from './batch/s3-objects.js';
+export { LocalBedrockKnowledgeBaseError } from './knowledge-base.js';
+export type { KnowledgeBaseSource, IndexedChunk, RankedChunk } from './knowledge-base.js';
+export type { Metadata, MetadataValue } from './kb-filter.js';

@@ -11,8 +11,10 @@ import { routeBatchControl } from './batch/control-routes.js';
 import type { LocalBatchOptions } from './batch/job-types.js';
 import { BedrockServiceError, serviceErrors } from './errors.js';
 import { FaultInjector, type FaultPlan } from './faults.js';
+import { KnowledgeBase, type KnowledgeBaseSource } from './knowledge-base.js';
 import { resolveModel } from './models.js';
 import { PromptCache } from './prompt-cache.js';
+import { serveRetrieve } from './retrieve.js';
 import { CompiledScript, type Script } from './script.js';
 import type { StopReason, TokenUsage } from './wire-types.js';
 
@@ -36,13 +38,18 @@ export interface LocalBedrockOptions {
   clock?: () => number;
   /** Batch inference jobs (the Bedrock control plane): the S3 server they use, quotas, timing. */
   batch?: LocalBatchOptions;
+  /**
+   * Knowledge bases for the Retrieve operation, by id: a folder of Markdown/text documents (or its
+   * path). Indexed at startup; a bad folder or sidecar throws `LocalBedrockKnowledgeBaseError`.
+   */
+  knowledgeBases?: Record<string, KnowledgeBaseSource | string>;
 }
 
 export interface RecordedRequest {
   /** Arrival order from 1; what `FaultRule.requests` refers to. */
   seq: number;
-  route: ConverseRoute | 'unknown';
-  /** Model id as sent (URL-decoded). */
+  route: ConverseRoute | 'retrieve' | 'unknown';
+  /** Model id as sent (URL-decoded); for `retrieve`, the knowledge base id. */
   modelId: string | undefined;
   /** The parsed JSON body (the object the server validated; not a copy). */
   body: unknown;
@@ -79,6 +86,7 @@ type AnyRequest = IncomingMessage | Http2ServerRequest;
 type AnyResponse = ServerResponse | Http2ServerResponse;
 
 const ROUTE = /^\/model\/([^/]+)\/(converse|converse-stream)$/;
+const RETRIEVE_ROUTE = /^\/knowledgebases\/([^/]*)\/retrieve$/;
 const ERROR_NAMESPACE = 'http://internal.amazon.com/coral/com.amazon.bedrock/';
 
 /** Starts a local Bedrock Runtime. HTTP/2 cleartext (the AWS SDK's default) and HTTP/1.1 share the port. */
@@ -90,6 +98,10 @@ export async function startLocalBedrock(options: LocalBedrockOptions = {}): Prom
     cache: new PromptCache(options.clock ?? Date.now),
     latencyMs: options.latencyMs ?? 0,
   };
+  const knowledgeBases = new Map<string, KnowledgeBase>();
+  for (const [id, source] of Object.entries(options.knowledgeBases ?? {})) {
+    knowledgeBases.set(id, new KnowledgeBase(id, typeof source === 'string' ? { dir: source } : source));
+  }
   const record = options.recordRequests ?? true;
   const faults = new FaultInjector();
   const batch = new LocalBatchJobs(ctx, options.batch);
@@ -141,7 +153,16 @@ export async function startLocalBedrock(options: LocalBedrockOptions = {}): Prom
     if (!auth.startsWith('AWS4-HMAC-SHA256 ') && !auth.startsWith('Bearer ')) throw serviceErrors.badAuth();
     const control = routeBatchControl(batch, req.method, req.url ?? '', payload);
     if (control !== undefined) return { reply: { kind: 'json', body: control }, delayMs: 0 };
-    const match = req.method === 'POST' ? ROUTE.exec((req.url ?? '').split('?')[0] ?? '') : null;
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    const retrieve = req.method === 'POST' ? RETRIEVE_ROUTE.exec(path) : null;
+    if (retrieve) {
+      entry.route = 'retrieve';
+      entry.modelId = safeDecode(retrieve[1] ?? '');
+      const body = parseBody(payload);
+      entry.body = body;
+      return { reply: { kind: 'json', body: serveRetrieve(knowledgeBases, entry.modelId, body) }, delayMs: 0 };
+    }
+    const match = req.method === 'POST' ? ROUTE.exec(path) : null;
     if (!match) throw serviceErrors.unknownOperation();
     const routeName = match[2] as ConverseRoute;
     const modelId = safeDecode(match[1] ?? '');
@@ -149,12 +170,7 @@ export async function startLocalBedrock(options: LocalBedrockOptions = {}): Prom
     entry.modelId = modelId;
 
     const model = resolveModel(modelId);
-    let rawBody: unknown;
-    try {
-      rawBody = JSON.parse(payload.toString('utf8'));
-    } catch {
-      throw serviceErrors.serialization('The request body is not valid JSON.');
-    }
+    const rawBody = parseBody(payload);
     entry.body = rawBody;
     // Taken only once the request is routable, so a malformed request never uses up a planned fault.
     // Throttling and the other service faults still come before validation, as on the real service.
@@ -216,6 +232,14 @@ export async function startLocalBedrock(options: LocalBedrockOptions = {}): Prom
 
 const socketKey = (socket: { remoteAddress?: string | undefined; remotePort?: number | undefined }) =>
   `${socket.remoteAddress}:${socket.remotePort}`;
+
+function parseBody(payload: Buffer): unknown {
+  try {
+    return JSON.parse(payload.toString('utf8'));
+  } catch {
+    throw serviceErrors.serialization('The request body is not valid JSON.');
+  }
+}
 
 function safeDecode(value: string): string {
   try {

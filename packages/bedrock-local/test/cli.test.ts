@@ -67,8 +67,26 @@ describe('novaloop-bedrock-local CLI', () => {
     expect(((await once(child, 'exit')) as [number | null])[0]).toBe(0);
   });
 
+  it('serves the Retrieve operation over a --knowledge-base folder', async () => {
+    const docs = fileURLToPath(new URL('./fixtures/kb', import.meta.url));
+    const { endpoint } = await launch(['--knowledge-base', `KB1=${docs}`]);
+    const response = await fetch(`${endpoint}/knowledgebases/KB1/retrieve`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer local', 'content-type': 'application/json' },
+      body: JSON.stringify({ retrievalQuery: { text: 'promote a replica' } }),
+    });
+    const body = (await response.json()) as { retrievalResults: { location: { s3Location: { uri: string } } }[] };
+    expect(body.retrievalResults[0]?.location.s3Location.uri).toBe('s3://bedrock-local-kb1/postgres.md');
+  });
+
   it('exits with status 2 and says why on a bad flag or a broken script', async () => {
-    for (const args of [['--latency-ms', 'soon'], ['--script', '/nonexistent/script.json'], ['--bogus']]) {
+    for (const args of [
+      ['--latency-ms', 'soon'],
+      ['--script', '/nonexistent/script.json'],
+      ['--bogus'],
+      ['--knowledge-base', 'KB1'],
+      ['--knowledge-base', 'KB1=/nonexistent/folder'],
+    ]) {
       const child = spawn(process.execPath, [bin, ...args]);
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -1,3 +1,23 @@
+/** The codes of `@novaloop/tools`' `ToolCallError`: why a tool refused or failed a call. */
+export type ToolCallErrorCode =
+  | 'CALC_SYNTAX'
+  | 'CALC_DIVISION_BY_ZERO'
+  | 'CALC_NOT_FINITE'
+  | 'CALC_TOO_LONG'
+  | 'TIME_ZONE_UNKNOWN'
+  | 'HTTP_HOST_NOT_ALLOWED'
+  | 'HTTP_ADDRESS_BLOCKED'
+  | 'HTTP_BAD_URL'
+  | 'HTTP_TIMEOUT'
+  | 'HTTP_TOO_MANY_REDIRECTS'
+  | 'HTTP_FAILED'
+  | 'SQL_READ_ONLY'
+  | 'SQL_MULTIPLE_STATEMENTS'
+  | 'SQL_REFUSED'
+  | 'SQL_TIMEOUT'
+  | 'SQL_FAILED'
+  | 'KB_RETRIEVE_FAILED';
+
 /** Every `code` a `NovaloopError` can have (see the README's table of error codes). */
 export type NovaloopErrorCode =
   | 'TOOL_DEFINITION'
@@ -38,6 +58,11 @@ export type NovaloopErrorCode =
   | 'BATCH_JOB_REQUEST_FAILED'
   | 'BATCH_RECORD_ERROR'
   | 'BATCH_NO_RESULT'
+  // @novaloop/tools: set up (thrown when a tool is made)
+  | 'TOOL_CONFIG'
+  | 'MISSING_DRIVER'
+  // @novaloop/tools: a call refused or failed (the model reads it as an error tool result)
+  | ToolCallErrorCode
   // @novaloop/trace
   | 'TRACE_WRITE_FAILED'
   | 'TRACE_SINK_CLOSED'

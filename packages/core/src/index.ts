@@ -75,7 +75,7 @@ export {
   ClassificationError,
   ExtractionError,
 } from './errors.js';
-export type { NovaloopErrorCode } from './errors.js';
+export type { NovaloopErrorCode, ToolCallErrorCode } from './errors.js';
 export { BedrockUnreachableError, CredentialsMissingError, RegionMissingError } from './model/endpoint-errors.js';
 export { formatUsd } from './model/money.js';
 export { InvalidRequestError } from './model/preflight.js';

@@ -9,7 +9,9 @@ import {
   RoutingConfigError,
   type ModelInvocationInput,
   type ModelInvocationOutput,
+  type AgentEvent,
   type RoutingObservation,
+  type RunResult,
   type TracePart,
 } from '../src/index.js';
 import { bodies, LOCAL_CREDENTIALS, NOVA_PRO, useBedrock } from './helpers.js';
@@ -105,6 +107,49 @@ describe('cascade routing', () => {
     expect(output?.modelInvocationOutput.metadata.usage.inputTokens).toBe(micro?.usage.inputTokens);
     expect(observation?.observation.routingDecision).toMatchObject({ route: 'complex', modelId: NOVA_PRO, costUsd: micro?.costUsd });
     expect(complex.trace).toEqual(complexTrace);
+  });
+
+  it('stream() routes in the same loop as run(): the route and its trace parts come before step 1, through the same deliver()', async () => {
+    const server = await start({ script: RULES });
+    const agent = agentOn(server, { model: microPro() });
+    const heard: string[] = [];
+    agent.events.on('route', (event) => heard.push(`route:${event.decision.route}`));
+    agent.events.on('trace', (part) => {
+      if ('routingClassifierTrace' in part.trace) heard.push(Object.keys(part.trace.routingClassifierTrace)[0] as string);
+    });
+    const events: AgentEvent[] = [];
+    const stream = agent.stream('We have an outage in eu-west-1');
+    let streamed: RunResult;
+    for (;;) {
+      const next = await stream.next();
+      if (next.done) {
+        streamed = next.value;
+        break;
+      }
+      events.push(next.value);
+    }
+    const kinds = events.map((event) =>
+      event.type === 'trace' && 'routingClassifierTrace' in event.part.trace
+        ? `trace:${Object.keys(event.part.trace.routingClassifierTrace)[0]}`
+        : event.type,
+    );
+    const route = kinds.indexOf('route');
+    expect(route).toBeGreaterThan(0);
+    expect(kinds.indexOf('trace:modelInvocationInput')).toBeLessThan(route);
+    expect(kinds.indexOf('trace:observation')).toBeGreaterThan(route);
+    expect(kinds.indexOf('step-start')).toBeGreaterThan(kinds.indexOf('trace:observation'));
+    expect(events.find((event) => event.type === 'route')).toMatchObject({ decision: { route: 'complex', modelId: NOVA_PRO } });
+    expect(streamed.route).toMatchObject({ route: 'complex', modelId: NOVA_PRO, source: 'classifier' });
+    expect(streamed.steps[0]?.modelId).toBe(NOVA_PRO);
+
+    const ran = await agent.run('We have an outage in eu-west-1');
+    expect(server.requests.map((r) => r.modelId)).toEqual([MICRO, NOVA_PRO, MICRO, NOVA_PRO]);
+    expect({ ...ran.route, latencyMs: 0 }).toEqual({ ...streamed.route, latencyMs: 0 });
+    expect(ran.usageByModel).toEqual(streamed.usageByModel);
+    expect(ran.costUsd).toBe(streamed.costUsd);
+    // Listeners heard both runs' routing the same way.
+    const once = ['modelInvocationInput', 'modelInvocationOutput', 'route:complex', 'observation'];
+    expect(heard).toEqual([...once, ...once]);
   });
 
   it('takes the fallback, and says why, when the classifier answers outside the routes', async () => {

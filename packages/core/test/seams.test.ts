@@ -45,15 +45,21 @@ describe('seams between the loop, model calls, context, tools and trace', () => 
   const { start, agentOn } = useBedrock();
 
   it('1: an abort while a summarizing policy writes its summary ends the run as aborted', async () => {
+    // The abort comes once the summary request has reached the server, not after a fixed delay, so a
+    // slow machine cannot abort before the summary call starts.
+    const cancel = new AbortController();
     const server = await start({
       responder: async (call: ConverseCall) => {
-        if (call.modelId === MICRO) await sleep(3_000);
+        if (call.modelId === MICRO) {
+          cancel.abort();
+          await sleep(3_000);
+        }
         return say('ok');
       },
     });
     const agent = agentOn(server, { memory: await seeded(12), context: summarizing({ keepRecent: 2 }) });
     const started = Date.now();
-    const result = await agent.run('next?', { sessionId: 's', signal: AbortSignal.timeout(150) });
+    const result = await agent.run('next?', { sessionId: 's', signal: cancel.signal });
     expect(result.stopReason).toBe('aborted');
     expect(Date.now() - started).toBeLessThan(2_500);
     expect(server.requests.map((r) => r.modelId)).toEqual([MICRO]);
@@ -163,10 +169,16 @@ describe('seams between the loop, model calls, context, tools and trace', () => 
     agent.events.on('tool-end', () => {
       throw new Error('listener bug');
     });
+    // Listeners after the broken one still hear every event, and a `once` listener hears one.
+    const heard: string[] = [];
+    agent.events.on('tool-end', (event) => heard.push(event.call.name));
+    agent.events.once('tool-end', (event) => heard.push(`once:${event.call.name}`));
     const result = await agent.run(INFRA_QUESTION, { sessionId: 'l' });
     expect(result.stopReason).toBe('end_turn');
     expect(result.steps).toHaveLength(3);
     expect((await agent.memory.load('l'))?.messages).toHaveLength(6);
+    expect(heard).toEqual(['query_database', 'once:query_database', 'get_service_status']);
+    expect(agent.events.listenerCount('tool-end')).toBe(2);
     expect(reported).toHaveLength(2);
     expect(reported[0]).toMatchObject({ code: 'LISTENER', eventType: 'tool-end', cause: { message: 'listener bug' } });
   });

@@ -1,3 +1,18 @@
-// Public API of this package. Filled in by its own issue; the workspace wiring (exports map, build,
-// typecheck) is already exercised so that adding modules here needs no further setup.
-export {};
+export { calculator } from './calculator.js';
+export type { CalculatorOptions } from './calculator.js';
+export { currentTime } from './current-time.js';
+export type { CurrentTimeOptions, ZonedTime } from './current-time.js';
+export { ToolCallError, ToolConfigError, MissingDriverError } from './errors.js';
+export type { ToolCallErrorCode } from './errors.js';
+export { httpRequest } from './http-request.js';
+export type { HttpRequestOptions } from './http-request.js';
+export type { ResolveHost } from './http-fetch.js';
+export { sqlQuery } from './sql-query.js';
+export type { SqlQueryOptions, SqlQueryTool } from './sql-query.js';
+export type { SqlResult } from './sql-result.js';
+export type { PgPoolLike } from './sql-postgres.js';
+export type { LibsqlClientLike } from './sql-sqlite.js';
+export { knowledgeBaseRetrieve } from './knowledge-base-retrieve.js';
+export type { KnowledgeBaseRetrieveOptions, KnowledgeBaseRetrieveResult, RetrievedReference } from './knowledge-base-retrieve.js';
+export { tryTool } from './try-tool.js';
+export type { TryToolResult } from './try-tool.js';

@@ -1,6 +1,6 @@
 import { checkInference, checkModelId, checkPrompt } from '../model/preflight.js';
 import type { BedrockRuntimeClient, ContentBlock, SystemContentBlock } from '@aws-sdk/client-bedrock-runtime';
-import { EventEmitter } from 'eventemitter3';
+import type { EventEmitter } from 'eventemitter3';
 import { randomUUID } from 'node:crypto';
 import { estimateTokens } from '../context/estimate-tokens.js';
 import type { ContextPolicy } from '../context/policy.js';
@@ -14,6 +14,7 @@ import { checkToolSet, type Tool } from '../tools/tool.js';
 import { TraceBuilder } from '../trace/build-trace.js';
 import type { TracePart } from '../trace/trace-types.js';
 import type { AgentEvent, AgentEventMap } from './events.js';
+import { IsolatingEmitter } from './isolating-emitter.js';
 import type { RunResult } from './run-result.js';
 import { runLoop, type LoopConfig, type StepCall } from './run-loop.js';
 import { isCascade, type Cascade } from '../routing/cascade.js';
@@ -105,7 +106,9 @@ interface ActiveRun {
 export class Agent {
   readonly model: string | Cascade;
   /** Every event of every run of this agent; 'trace' listeners get Bedrock-Agents-shaped trace parts. */
-  readonly events = new EventEmitter<AgentEventMap>();
+  readonly events: EventEmitter<AgentEventMap> = new IsolatingEmitter<AgentEventMap>((eventType, error) =>
+    this.listenerFailed(eventType, error),
+  );
   readonly memory: SessionStore;
   private readonly config: LoopConfig;
   private readonly ownsClient: boolean;
@@ -214,12 +217,24 @@ export class Agent {
     };
   }
 
-  /** Runs to the end and returns the result: `stream()`'s run, drained. */
+  /**
+   * Runs to the end and returns the result: the same loop as `stream()`, each event delivered the
+   * same way, with nothing handed out. It drains the loop itself rather than `stream()`'s generator:
+   * that extra async-generator hop per event cost streaming runs about 5% of their CPU.
+   */
   async run(input: string | ContentBlock[], options: RunOptions = {}): Promise<RunResult> {
-    const events = this.drive(input, options, false);
-    for (;;) {
-      const next = await events.next();
-      if (next.done) return next.value;
+    const run = this.start(input, options);
+    try {
+      for (;;) {
+        const next = await run.loop.next();
+        if (next.done) {
+          run.finished = true;
+          return next.value;
+        }
+        this.deliver(run, next.value, undefined);
+      }
+    } finally {
+      await this.end(run);
     }
   }
 
@@ -228,7 +243,7 @@ export class Agent {
    * the `RunResult` (also in the last event, 'run-end'). Stopping the iteration early cancels the run.
    */
   stream(input: string | ContentBlock[], options: RunOptions = {}): AsyncGenerator<AgentEvent, RunResult> {
-    return this.drive(input, options, true);
+    return this.drive(input, options);
   }
 
   /** The agent's Bedrock client: pass it to `classify()` / `extract()` to share its pooled connections. */
@@ -241,12 +256,8 @@ export class Agent {
     if (this.ownsClient) this.config.transport.client.destroy();
   }
 
-  /**
-   * The one drain of the loop: each event goes to the listeners and out, with the trace parts
-   * derived from it. `handOutTrace` is false for `run()`, which yields to nobody: its trace parts are
-   * then made ready only for 'trace' listeners (or when `RunResult.trace` is read).
-   */
-  private async *drive(input: string | ContentBlock[], options: RunOptions, handOutTrace: boolean): AsyncGenerator<AgentEvent, RunResult> {
+  /** `stream()`'s drain: every event, and the trace parts derived from it, handed out in order. */
+  private async *drive(input: string | ContentBlock[], options: RunOptions): AsyncGenerator<AgentEvent, RunResult> {
     const run = this.start(input, options);
     try {
       for (;;) {
@@ -255,27 +266,36 @@ export class Agent {
           run.finished = true;
           return next.value;
         }
-        const event = next.value;
-        const parts = run.trace.partsFor(event);
-        // Parts nobody takes now stay as they are: `result.trace` makes them ready if it is read.
-        const wanted = parts !== undefined && (handOutTrace || this.events.listenerCount('trace') > 0);
-        const before = wanted && TraceBuilder.before(event);
-        if (before) yield* this.handOut(run, parts, handOutTrace);
-        this.emit(event);
-        yield event;
-        if (wanted && !before) yield* this.handOut(run, parts, handOutTrace);
+        yield* this.deliver(run, next.value, []);
       }
     } finally {
       await this.end(run);
     }
   }
 
-  private *handOut(run: ActiveRun, parts: TracePart[], handOutTrace: boolean): Generator<AgentEvent> {
+  /**
+   * What one event of the loop becomes, for `run()` and `stream()` alike: listeners hear it, and the
+   * trace parts derived from it are made ready for whoever takes them. With `out`, the event and its
+   * parts are also collected there, in order, for `stream()` to hand out; `run()` hands out nothing,
+   * so its parts are made ready only for 'trace' listeners (or when `RunResult.trace` is read).
+   */
+  private deliver(run: ActiveRun, event: AgentEvent, out: AgentEvent[] | undefined): AgentEvent[] {
+    const parts = run.trace.partsFor(event);
+    const wanted = parts !== undefined && (out !== undefined || this.events.listenerCount('trace') > 0);
+    const before = wanted && TraceBuilder.before(event);
+    if (before) this.handOut(run, parts, out);
+    this.emit(event);
+    out?.push(event);
+    if (wanted && !before) this.handOut(run, parts, out);
+    return out ?? NOTHING;
+  }
+
+  private handOut(run: ActiveRun, parts: TracePart[], out: AgentEvent[] | undefined): void {
     const listened = this.events.listenerCount('trace') > 0;
     for (const part of parts) {
       run.trace.ready(part);
       if (listened) this.emitTrace(part);
-      if (handOutTrace) yield { type: 'trace', runId: part.runId, sessionId: part.sessionId, part };
+      out?.push({ type: 'trace', runId: part.runId, sessionId: part.sessionId, part });
     }
   }
 
@@ -313,19 +333,11 @@ export class Agent {
   private emit(event: AgentEvent): void {
     // Listener count first: no work at all for event types nobody listens to.
     if (event.type === 'trace' || this.events.listenerCount(event.type) === 0) return;
-    try {
-      (this.events.emit as (type: string, event: AgentEvent) => boolean)(event.type, event);
-    } catch (error) {
-      this.listenerFailed(event.type, error);
-    }
+    (this.events.emit as (type: string, event: AgentEvent) => boolean)(event.type, event);
   }
 
   private emitTrace(part: TracePart): void {
-    try {
-      this.events.emit('trace', part);
-    } catch (error) {
-      this.listenerFailed('trace', error);
-    }
+    this.events.emit('trace', part);
   }
 
   private listenerFailed(eventType: string, error: unknown): void {
@@ -336,6 +348,8 @@ export class Agent {
     }
   }
 }
+
+const NOTHING: AgentEvent[] = [];
 
 function positiveInteger(name: string, value: number): void {
   if (!Number.isInteger(value) || value < 1) throw new AgentConfigError(`\`${name}\` must be an integer ≥ 1 (got ${value}).`);

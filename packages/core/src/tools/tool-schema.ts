@@ -1,6 +1,7 @@
 import type { JsonValue } from '../json.js';
 import { dateAsIsoString } from './date-input.js';
 import type { $ZodType } from 'zod/v4/core';
+import { toJSONSchema as zod4ToJSONSchema } from 'zod/v4/core';
 import { createRequire } from 'node:module';
 import type { zodToJsonSchema as ZodToJsonSchema } from 'zod-to-json-schema';
 import { ToolDefinitionError } from '../errors.js';
@@ -13,14 +14,12 @@ function zodToJsonSchema(...args: Parameters<typeof ZodToJsonSchema>): ReturnTyp
   return zod3Converter(...args);
 }
 
-// zod is a peer dependency (3.25 or later, or 4): `zod/v4/core` exists only from zod 3.25, so it is
-// loaded when a zod 4 schema is converted, which proves it is there.
+// zod is a peer dependency (3.25 or later, or 4), and both have `zod/v4/core`. It is imported as ESM
+// like the app's own zod, so the two share one copy: a `require()` here would load zod a second time,
+// from its CommonJS build, on every cold start.
 type ToJSONSchemaParams = { io: 'input'; unrepresentable: 'any'; override?: typeof dateAsIsoString };
-type ToJSONSchema = (schema: $ZodType, params: ToJSONSchemaParams) => unknown;
-let zod4Converter: ToJSONSchema | undefined;
 function toJSONSchema(schema: $ZodType, params: ToJSONSchemaParams): unknown {
-  zod4Converter ??= (createRequire(import.meta.url)('zod/v4/core') as { toJSONSchema: ToJSONSchema }).toJSONSchema;
-  return zod4Converter(schema, params);
+  return zod4ToJSONSchema(schema, params);
 }
 
 export type JsonObject = { [key: string]: JsonValue };
