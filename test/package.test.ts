@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const appSources = join(root, 'test', 'package-app');
-const PACKED = ['core', 'memory', 'bedrock-local', 'tools', 'trace'];
+const PACKED = ['core', 'memory', 'bedrock-local', 'tools', 'trace', 'batch'];
 
 let app: string;
 const env: NodeJS.ProcessEnv = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', npm_config_yes: 'true' };
@@ -78,7 +78,14 @@ const expected = {
 describe('the packages installed from tarballs into an app outside the workspace', () => {
   it('are outside the workspace, with no store driver installed (they are optional peers)', () => {
     expect(app.startsWith(root)).toBe(false);
-    expect(readdirSync(join(app, 'node_modules', '@novaloop')).sort()).toEqual(['bedrock-local', 'core', 'memory', 'tools', 'trace']);
+    expect(readdirSync(join(app, 'node_modules', '@novaloop')).sort()).toEqual([
+      'batch',
+      'bedrock-local',
+      'core',
+      'memory',
+      'tools',
+      'trace',
+    ]);
     expect(readdirSync(join(app, 'node_modules'))).not.toContain('ioredis');
     expect(readdirSync(join(app, 'node_modules'))).not.toContain('pg');
   });

@@ -1,17 +1,20 @@
 /**
- * Additive increase, multiplicative decrease of the requests in flight: +1 after a full window of
- * successes at the current limit, halved on throttling, within [min, max]. Only a throttle of a
- * request sent after the last decrease halves again, so one burst of 429s costs one halving.
+ * Additive increase, multiplicative decrease of the requests in flight, decided once per window of
+ * `limit` finished requests (about one round trip): +1 when the window's throttled share was at most
+ * `tolerance`, halved when it was more, always within [min, max]. The tolerance keeps a steady trickle
+ * of 429s (which the retries absorb) from collapsing the limit; a burst of them halves it each window
+ * until it stops.
  */
 export class AdaptiveLimit {
   private value: number;
-  private successes = 0;
-  private epoch = 0;
+  private finished = 0;
+  private throttled = 0;
 
   constructor(
     initial: number,
     private readonly min: number,
     private readonly max: number,
+    private readonly tolerance = 0.2,
   ) {
     this.value = Math.max(min, Math.min(max, initial));
   }
@@ -20,22 +23,21 @@ export class AdaptiveLimit {
     return this.value;
   }
 
-  /** Call when sending: the epoch to pass back with the request's outcome. */
-  get currentEpoch(): number {
-    return this.epoch;
-  }
-
   onSuccess(): void {
-    if (++this.successes >= this.value) {
-      this.successes = 0;
-      if (this.value < this.max) this.value++;
-    }
+    this.count(false);
   }
 
-  onThrottle(sentInEpoch: number): void {
-    if (sentInEpoch < this.epoch) return;
-    this.epoch++;
-    this.successes = 0;
-    this.value = Math.max(this.min, Math.floor(this.value / 2));
+  onThrottle(): void {
+    this.count(true);
+  }
+
+  private count(throttled: boolean): void {
+    this.finished++;
+    if (throttled) this.throttled++;
+    if (this.finished < this.value) return;
+    if (this.throttled / this.finished > this.tolerance) this.value = Math.max(this.min, Math.floor(this.value / 2));
+    else if (this.value < this.max) this.value++;
+    this.finished = 0;
+    this.throttled = 0;
   }
 }

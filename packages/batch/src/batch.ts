@@ -146,7 +146,7 @@ export async function batch<R extends object, const T extends BatchTask<R>>(
         calls,
         client,
         concurrency: options.concurrency,
-        maxAttempts: options.maxAttempts ?? 8,
+        maxAttempts: options.maxAttempts ?? 10,
         checkpoint,
         progress,
         signal,

@@ -18,8 +18,9 @@ export interface OnlineRun {
   signal: AbortSignal;
 }
 
-const BACKOFF_BASE_MS = 50;
-const BACKOFF_CAP_MS = 5_000;
+// Short: the adaptive limit, not the backoff, is what slows the run down under throttling.
+const BACKOFF_BASE_MS = 25;
+const BACKOFF_CAP_MS = 2_000;
 
 /**
  * Sends every record not already in the checkpoint, at most `limit` at a time, the limit adapting to
@@ -50,7 +51,6 @@ export async function runOnline(run: OnlineRun): Promise<CheckpointEntry[]> {
     const pump = () => {
       while (!signal.aborted && inFlight < limit.limit && queue.length > 0) {
         const index = queue.shift() as number;
-        const epoch = limit.currentEpoch;
         inFlight++;
         attempts[index] = (attempts[index] as number) + 1;
         const id = (items[index] as IdentifiedRecord<unknown>).id;
@@ -64,7 +64,7 @@ export async function runOnline(run: OnlineRun): Promise<CheckpointEntry[]> {
               if (signal.aborted) return;
               const kind = failureKind(error);
               if (kind !== 'final' && (attempts[index] as number) < run.maxAttempts) {
-                if (kind === 'throttled') limit.onThrottle(epoch);
+                if (kind === 'throttled') limit.onThrottle();
                 const bound = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** ((attempts[index] as number) - 1));
                 waiting++;
                 setTimeout(

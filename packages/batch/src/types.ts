@@ -134,7 +134,7 @@ export interface BatchOptions<R> {
   clientConfig?: ClientConfig;
   /** Online: adaptive concurrency bounds. */
   concurrency?: ConcurrencyOptions;
-  /** Online: attempts per record for throttling and other transient failures (default 8). */
+  /** Online: attempts per record for throttling and other transient failures (default 10). */
   maxAttempts?: number;
   /**
    * A JSONL file of finished records (online) or of the job ARN (bedrock-batch): a run killed at any
