@@ -115,6 +115,13 @@ describe('the packages installed from tarballs into an app outside the workspace
     }
   });
 
+  it('run @novaloop/batch online from ESM and CommonJS', () => {
+    for (const program of ['batch.mjs', 'batch.cjs']) {
+      const out = run(process.execPath, [program], { cwd: app }).trim().split('\n').at(-1);
+      expect(JSON.parse(out ?? '')).toEqual({ labels: ['BILLING', 'OTHER'], priced: true });
+    }
+  });
+
   it('provide the novaloop-bedrock-local bin, which prints its endpoint and serves', async () => {
     for (const args of [
       ['--port', '0'],
