@@ -66,7 +66,7 @@ export const FULL: BenchCounts = {
   wireLongRunCalls: 10,
   sessionStores: { appends: 200, loads: 100, warmup: 20 },
   classify: { rounds: 8, warmup: 300, calls: 1000 },
-  batchThroughput: { records: 3000, rounds: 3, latencyMs: 50, throttleEvery: 10, fixed: [16, 32, 64, 128] },
+  batchThroughput: { records: 3000, rounds: 3, latencyMs: 50, throttleEvery: 10, fixed: [16, 32, 64, 128], onlineCap: 128 },
 };
 
 /** A smoke run: every scenario and figure, on counts small enough for under two minutes on a busy 2-core machine. */
@@ -84,7 +84,7 @@ export const QUICK: BenchCounts = {
   wireLongRunCalls: 10,
   sessionStores: { appends: 50, loads: 20, warmup: 5 },
   classify: { rounds: 2, warmup: 100, calls: 300 },
-  batchThroughput: { records: 1000, rounds: 1, latencyMs: 50, throttleEvery: 10, fixed: [16, 64, 128] },
+  batchThroughput: { records: 1000, rounds: 1, latencyMs: 50, throttleEvery: 10, fixed: [16, 64, 128], onlineCap: 128 },
 };
 
 /**

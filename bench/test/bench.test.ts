@@ -49,7 +49,7 @@ describe('bench harness', () => {
     wireLongRunCalls: 3,
     sessionStores: { appends: 4, loads: 2, warmup: 1 },
     classify: { rounds: 1, warmup: 1, calls: 3 },
-    batchThroughput: { records: 20, rounds: 1, latencyMs: 5, throttleEvery: 10, fixed: [2, 4] },
+    batchThroughput: { records: 20, rounds: 1, latencyMs: 5, throttleEvery: 10, fixed: [2, 4], onlineCap: 4 },
   };
 
   it('runs every scenario on tiny counts, each variant in a process of its own, and reports every figure and target', async () => {
