@@ -110,9 +110,9 @@ export async function batch<R extends object, const T extends BatchTask<R>>(
   };
   if (options.dryRun) return report([]);
 
-  const checkpoint = options.checkpoint
-    ? Checkpoint.open(options.checkpoint, mode, fingerprint(calls[0] as SingleCall<unknown>))
-    : undefined;
+  // A job's checkpoint also names its records: the same path with other records must not resume that job.
+  const taskId = fingerprint(calls[0] as SingleCall<unknown>, mode === 'bedrock-batch' ? items.map(({ id }) => id) : []);
+  const checkpoint = options.checkpoint ? Checkpoint.open(options.checkpoint, mode, taskId) : undefined;
   const progress = new ProgressReporter(mode, items.length, options);
   const signal = options.signal ?? new AbortController().signal;
   // Every request in flight listens to the signal: many at once is expected, not a leak.

@@ -33,6 +33,19 @@ export class Checkpoint {
   private constructor(readonly path: string) {}
 
   static open(path: string, mode: Header['mode'], task: string): Checkpoint {
+    try {
+      return Checkpoint.load(path, mode, task);
+    } catch (error) {
+      if (error instanceof BatchInputError) throw error;
+      throw new BatchInputError(
+        'BATCH_CONFIG',
+        `batch(): cannot use the checkpoint ${path}: ${(error as Error).message}. Give a path in a writable folder.`,
+        { cause: error },
+      );
+    }
+  }
+
+  private static load(path: string, mode: Header['mode'], task: string): Checkpoint {
     const checkpoint = new Checkpoint(path);
     const header: Header = { novaloopBatchCheckpoint: 1, mode, task };
     if (existsSync(path)) {
@@ -54,7 +67,7 @@ export class Checkpoint {
           if (found.novaloopBatchCheckpoint !== 1 || found.mode !== mode || found.task !== task) {
             throw new BatchInputError(
               'BATCH_CHECKPOINT_MISMATCH',
-              `batch(): the checkpoint ${path} was written by another task or mode (${found.mode ?? 'unknown'}). ` +
+              `batch(): the checkpoint ${path} was written by another task, mode or (for a batch job) set of records (${found.mode ?? 'unknown'} mode). ` +
                 'Use a new checkpoint path for a new task, or delete the file to start over.',
             );
           }

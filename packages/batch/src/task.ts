@@ -94,7 +94,9 @@ export function modelInputOf(call: SingleCall<unknown>): Record<string, unknown>
 }
 
 /** Identifies a task's requests, so a checkpoint of another task is never resumed by mistake. */
-export function fingerprint(call: SingleCall<unknown>): string {
+export function fingerprint(call: SingleCall<unknown>, ids: readonly string[] = []): string {
   const { messages: _messages, ...rest } = converseRequestOf(call.request);
-  return createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 16);
+  const hash = createHash('sha256').update(JSON.stringify(rest));
+  for (const id of ids) hash.update(`\u0000${id}`);
+  return hash.digest('hex').slice(0, 16);
 }

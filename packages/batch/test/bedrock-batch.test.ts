@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { modelInfo } from '@novaloop/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +11,7 @@ import { BUCKET, EXPECTED, jobOptions, LABELS, startBackends, tickets, type Back
 
 let backends: Backends;
 let s3: S3Client;
+const dir = mkdtempSync(join(tmpdir(), 'novaloop-batch-job-'));
 beforeAll(async () => {
   backends = await startBackends();
   s3 = new S3Client({ ...backends.s3Config, forcePathStyle: true, credentials: { ...backends.s3Config.credentials } });
@@ -15,13 +19,14 @@ beforeAll(async () => {
 afterAll(async () => {
   s3.destroy();
   await backends.stop();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 const keys = async (prefix: string) =>
   ((await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }))).Contents ?? []).map((o) => o.Key as string).sort();
 const read = async (key: string) =>
   (await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body?.transformToString()) ?? '';
-const run = (records: unknown[], prefix: string, extra: Record<string, unknown> = {}) =>
+const run = (records: unknown[], prefix: string, extra: Record<string, unknown> = {}, options: { checkpoint?: string } = {}) =>
   batch(
     records as ReturnType<typeof tickets>,
     { classify: { labels: LABELS } },
@@ -30,6 +35,7 @@ const run = (records: unknown[], prefix: string, extra: Record<string, unknown> 
       clientConfig: backends.clientConfig,
       bedrockBatch: { ...jobOptions(backends, prefix), ...extra },
       progress: false,
+      ...options,
     },
   );
 
@@ -167,6 +173,25 @@ describe("batch() mode 'bedrock-batch' against bedrock-local and s3rver", () => 
     expect(backends.bedrock.batch.jobs.length).toBe(jobs);
     expect(report.job?.jobArn).toBe(arn);
     expect(report.succeeded).toBe(100);
+  });
+
+  it("a job's checkpoint resumes that job only for the same records; an unwritable path is a typed error", async () => {
+    const path = join(dir, 'job-checkpoint.jsonl');
+    const first = await run(tickets(100, 'c1'), 'checkpointed', {}, { checkpoint: path });
+    expect(first.job?.status).toBe('Completed');
+    const jobs = backends.bedrock.batch.jobs.length;
+    const again = await run(tickets(100, 'c1'), 'checkpointed', {}, { checkpoint: path });
+    expect(again.job?.jobArn).toBe(first.job?.jobArn);
+    expect(again.succeeded).toBe(100);
+    expect(backends.bedrock.batch.jobs.length).toBe(jobs);
+    await expect(run(tickets(100, 'c2'), 'checkpointed', {}, { checkpoint: path })).rejects.toMatchObject({
+      code: 'BATCH_CHECKPOINT_MISMATCH',
+    });
+    await expect(run(tickets(100, 'c3'), 'checkpointed', {}, { checkpoint: join(dir, 'missing', 'x.jsonl') })).rejects.toMatchObject({
+      code: 'BATCH_CONFIG',
+      message: expect.stringMatching(/cannot use the checkpoint/),
+    });
+    expect(backends.bedrock.batch.jobs.length).toBe(jobs);
   });
 
   it("fewer than the minimum records: a BATCH_TOO_FEW_RECORDS error, or online with mode 'auto'", async () => {
