@@ -58,7 +58,12 @@ export async function runOnline(run: OnlineRun): Promise<CheckpointEntry[]> {
           .then(
             (result) => {
               limit.onSuccess();
-              finish(index, { id, ok: true, value: result.value, usage: result.usage, costUsd: result.costUsd });
+              finish(
+                index,
+                result.ok
+                  ? { id, ok: true, value: result.value, usage: result.usage, costUsd: result.costUsd }
+                  : { id, ok: false, error: recordError(result.error), usage: result.usage, costUsd: result.costUsd },
+              );
             },
             (error: unknown) => {
               if (signal.aborted) return;

@@ -79,6 +79,9 @@ describe('batch() online mode against bedrock-local', () => {
     const report = await batch(records, { classify: { labels: LABELS } }, { clientConfig: backends.clientConfig, ...quiet });
     const odd = report.results.find((r) => r.id === 'odd');
     expect(odd).toMatchObject({ ok: false, error: { code: 'CLASSIFICATION_FAILED', message: expect.stringMatching(/NOT-A-LABEL/) } });
+    // The answer was billed even though it was unusable.
+    expect(odd?.usage.outputTokens).toBeGreaterThan(0);
+    expect(odd?.costUsd).toBeGreaterThan(0);
     expect(report).toMatchObject({ succeeded: 6, failed: 1 });
 
     backends.bedrock.injectFaults({ fault: { kind: 'throttling' }, times: Infinity });

@@ -3,17 +3,17 @@ import { RunTotals } from '../loop/run-totals.js';
 import type { Usage } from '../model/usage.js';
 import { callOutsideRun, type SingleCall } from './forced-tool.js';
 
-export interface SingleCallResult<T> {
-  value: T;
-  usage: Usage;
-  costUsd: number | undefined;
-  latencyMs: number;
-}
+export type SingleCallResult<T> = { usage: Usage; costUsd: number | undefined; latencyMs: number } & (
+  | { ok: true; value: T }
+  /** The answer was billed (usage, cost) but did not parse: `error` is the call's typed error. */
+  | { ok: false; error: unknown }
+);
 
 /**
  * Sends a prepared call through the one model-call driver (its retries, tool-use repairs, pricing)
- * on `client`, and parses the answer. Throws the driver's `BedrockRequestError`s and the call's parse
- * errors; `call.retry` decides how many attempts a transient failure gets.
+ * on `client`, and parses the answer. An answer that does not parse is `ok: false` with its usage, since
+ * it was billed; a request that failed throws the driver's `BedrockRequestError`. `call.retry` decides
+ * how many attempts a transient failure gets.
  */
 export async function runSingleCall<T>(
   call: SingleCall<T>,
@@ -23,6 +23,10 @@ export async function runSingleCall<T>(
   const started = performance.now();
   const totals = new RunTotals(call.request.price !== undefined);
   const answer = await callOutsideRun({ client, stream: false, retry: call.retry, random: Math.random }, call.request, signal, totals);
-  const value = await call.parse(answer.turn.message);
-  return { value, usage: totals.usage, costUsd: totals.costUsd, latencyMs: Math.round(performance.now() - started) };
+  const spent = { usage: totals.usage, costUsd: totals.costUsd, latencyMs: Math.round(performance.now() - started) };
+  try {
+    return { ok: true, value: await call.parse(answer.turn.message), ...spent };
+  } catch (error) {
+    return { ok: false, error, ...spent };
+  }
 }
