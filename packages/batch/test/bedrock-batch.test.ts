@@ -114,6 +114,27 @@ describe("batch() mode 'bedrock-batch' against bedrock-local and s3rver", () => 
     }
   });
 
+  it('runs a prompt template over records read from an async iterable', async () => {
+    async function* generate() {
+      for (let i = 0; i < 100; i++) yield { id: `p${i}`, subject: `ticket ${i}` };
+    }
+    const report = await batch(
+      generate(),
+      { prompt: { system: 'Be brief.', user: 'Summarise {{subject}}' } },
+      {
+        mode: 'bedrock-batch',
+        clientConfig: backends.clientConfig,
+        bedrockBatch: jobOptions(backends, 'prompt'),
+        progress: false,
+      },
+    );
+    expect(report.succeeded).toBe(100);
+    const last = report.results[99];
+    if (!last?.ok) throw new Error('expected a value');
+    const text: string = last.value;
+    expect(text).toContain('You said: "Summarise ticket 99"');
+  });
+
   it.each([
     ['PartiallyCompleted', 70],
     ['Stopped', 30],
