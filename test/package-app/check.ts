@@ -5,6 +5,7 @@ import { SqliteSessionStore, StoreDriverMissingError } from '@novaloop/memory';
 import { mcpTools, McpError, serveMcp, type McpTools } from '@novaloop/mcp';
 import { calculator, type ToolCallErrorCode } from '@novaloop/tools';
 import { jsonlTraceSink, type TraceLine } from '@novaloop/trace';
+import { batch, BatchInputError, type BatchReport } from '@novaloop/batch';
 import { z } from 'zod';
 
 const add = tool({
@@ -41,6 +42,19 @@ const mcpCode: string = new McpError('MCP_CONFIG', 'x', 'y').code;
 const sink = jsonlTraceSink('run.jsonl');
 const detach: () => void = sink.attach(new Agent({ model: 'us.amazon.nova-micro-v1:0', tools: [calculator()] }));
 const code: ToolCallErrorCode = 'SQL_READ_ONLY';
+const tickets = [{ id: 't1', text: 'charged twice' }];
+const batched = await batch(tickets, { classify: { labels: ['BILLING', 'OTHER'] } }, { dryRun: true, progress: false });
+const first = batched.results[0];
+const batchLabel: 'BILLING' | 'OTHER' | undefined = first?.ok ? first.value : undefined;
+// @ts-expect-error the value is one of the labels, not any string
+const notALabel: 'SHIPPING' | undefined = first?.ok ? first.value : undefined;
+const extractedBatch: BatchReport<(typeof tickets)[number], { n: number }> = await batch(
+  tickets,
+  { extract: z.object({ n: z.number() }) },
+  { dryRun: true },
+);
+const batchError: string = new BatchInputError('BATCH_CONFIG', 'x').code;
 const line: TraceLine | undefined = undefined;
 console.log(text, deleted, missing, bedrock.endpoint, labelled.label, extracted.n, result.route, result.usageByModel);
 console.log(remote.tools.length, collaborator.name, mcpCode, detach, code, line);
+console.log(batchLabel, notALabel, extractedBatch.estimate, batchError);
