@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const appSources = join(root, 'test', 'package-app');
-const PACKED = ['core', 'memory', 'bedrock-local', 'tools', 'trace', 'mcp', 'bedrock-agents'];
+const PACKED = ['core', 'memory', 'bedrock-local', 'tools', 'trace', 'mcp', 'batch', 'bedrock-agents'];
 
 let app: string;
 const env: NodeJS.ProcessEnv = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', npm_config_yes: 'true' };
@@ -79,6 +79,7 @@ describe('the packages installed from tarballs into an app outside the workspace
   it('are outside the workspace, with no store driver installed (they are optional peers)', () => {
     expect(app.startsWith(root)).toBe(false);
     expect(readdirSync(join(app, 'node_modules', '@novaloop')).sort()).toEqual([
+      'batch',
       'bedrock-agents',
       'bedrock-local',
       'core',
@@ -126,6 +127,13 @@ describe('the packages installed from tarballs into an app outside the workspace
   it('serve an agent over MCP and call it through mcpTools, from ESM (@novaloop/mcp)', () => {
     const out = run(process.execPath, ['mcp.mjs'], { cwd: app }).trim().split('\n').at(-1);
     expect(JSON.parse(out ?? '')).toEqual({ text: 'Billing says $42.', toolResult: [{ text: 'The total is $42.' }] });
+  });
+
+  it('run @novaloop/batch online from ESM and CommonJS', () => {
+    for (const program of ['batch.mjs', 'batch.cjs']) {
+      const out = run(process.execPath, [program], { cwd: app }).trim().split('\n').at(-1);
+      expect(JSON.parse(out ?? '')).toEqual({ labels: ['BILLING', 'OTHER'], priced: true });
+    }
   });
 
   it('provide the novaloop-bedrock-local bin, which prints its endpoint and serves', async () => {

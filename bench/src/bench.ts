@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import {
   renderColdStart,
   renderConcurrency,
+  renderBatchThroughput,
   renderClassify,
   renderCost,
   renderInfraRun,
@@ -18,6 +19,7 @@ import {
 import { coldStart, moduleLoad, type ColdStartFigures, type ModuleLoadFigures } from './scenarios/cold-start.js';
 import { concurrency, type ConcurrencyCase, type ConcurrencyFigures } from './scenarios/concurrency.js';
 import { cost, type CostFigures } from './scenarios/cost.js';
+import { batchThroughput, type BatchThroughputCounts, type BatchThroughputFigures } from './scenarios/batch-throughput.js';
 import { classifyOverhead, type ClassifyFigures } from './scenarios/classify-overhead.js';
 import { warmRuns, type WarmRunFigures } from './scenarios/warm-runs.js';
 import { wire, type WireFigures } from './scenarios/wire.js';
@@ -43,6 +45,8 @@ export interface BenchCounts {
   sessionStores: { appends: number; loads: number; warmup: number };
   /** Scenario 8: processes per variant (alternating order), and untimed then timed calls in each. */
   classify: { rounds: number; warmup: number; calls: number };
+  /** Scenario 9: @novaloop/batch online against Promise.all at fixed concurrencies, with throttling. */
+  batchThroughput: BatchThroughputCounts;
 }
 
 export const FULL: BenchCounts = {
@@ -62,6 +66,7 @@ export const FULL: BenchCounts = {
   wireLongRunCalls: 10,
   sessionStores: { appends: 200, loads: 100, warmup: 20 },
   classify: { rounds: 8, warmup: 300, calls: 1000 },
+  batchThroughput: { records: 3000, rounds: 3, latencyMs: 50, throttleEvery: 10, fixed: [16, 32, 64, 128], onlineCap: 128 },
 };
 
 /** A smoke run: every scenario and figure, on counts small enough for under two minutes on a busy 2-core machine. */
@@ -79,6 +84,7 @@ export const QUICK: BenchCounts = {
   wireLongRunCalls: 10,
   sessionStores: { appends: 50, loads: 20, warmup: 5 },
   classify: { rounds: 2, warmup: 100, calls: 300 },
+  batchThroughput: { records: 1000, rounds: 1, latencyMs: 50, throttleEvery: 10, fixed: [16, 64, 128], onlineCap: 128 },
 };
 
 /**
@@ -110,6 +116,7 @@ export interface BenchFigures {
   skippedStores: Array<{ store: string; reason: string }>;
   cost: CostFigures;
   classify: ClassifyFigures[];
+  batchThroughput: BatchThroughputFigures[];
   targets: TargetResult[];
 }
 
@@ -202,6 +209,9 @@ export async function runBench(counts: BenchCounts, out: (text: string) => void 
       renderClassify(classify),
     );
 
+    const batchFigures = await batchThroughput(counts.batchThroughput);
+    section(batchThroughputTitle(counts.batchThroughput), renderBatchThroughput(batchFigures));
+
     const targets = checkTargets({ infraRun, longRuns, concurrency: concurrent, coldStart: cold, wire: wireFigures, classify });
     section('targets', renderTargets(targets));
 
@@ -218,9 +228,14 @@ export async function runBench(counts: BenchCounts, out: (text: string) => void 
       skippedStores,
       cost: costFigures,
       classify,
+      batchThroughput: batchFigures,
       targets,
     };
   } finally {
     await Promise.all(servers.map((server) => server.close()));
   }
 }
+
+export const batchThroughputTitle = (c: BatchThroughputCounts): string =>
+  `9. @novaloop/batch online vs Promise.all at fixed concurrency over raw-SDK Converse: ${c.records} classify records, ` +
+  `${c.latencyMs} ms model latency, every ${c.throttleEvery}th request throttled (429); median of ${c.rounds} round(s), a process per variant and round`;

@@ -4,6 +4,7 @@ import { table } from './report.js';
 import type { ColdStartFigures, ModuleLoadFigures } from './scenarios/cold-start.js';
 import type { ConcurrencyFigures } from './scenarios/concurrency.js';
 import type { CostFigures } from './scenarios/cost.js';
+import type { BatchThroughputFigures } from './scenarios/batch-throughput.js';
 import type { ClassifyFigures } from './scenarios/classify-overhead.js';
 import type { WarmRunFigures } from './scenarios/warm-runs.js';
 import type { WireFigures } from './scenarios/wire.js';
@@ -220,4 +221,28 @@ export function renderClassify(figures: ClassifyFigures[]): string {
     ]),
   );
   return `${rows}\nsame request body: ${figures[0]?.sameBody ? 'yes' : 'NO (the comparison is off)'}`;
+}
+
+export function renderBatchThroughput(figures: BatchThroughputFigures[]): string {
+  const online = figures.find((f) => f.variant === 'batch-online');
+  const fixed = figures.filter((f) => f.variant === 'raw-fixed');
+  const best = fixed.reduce<BatchThroughputFigures | undefined>(
+    (a, f) => (!a || f.recordsPerSecond > a.recordsPerSecond ? f : a),
+    undefined,
+  );
+  const rows = table(
+    ['variant', 'records', 'records/s', 'wall ms', 'lost', '429s', 'peak limit', 'vs best fixed'],
+    figures.map((f) => [
+      f.label,
+      f.records,
+      f.recordsPerSecond.toFixed(0),
+      f.wallMs.toFixed(0),
+      f.lost,
+      f.throttled,
+      f.peakConcurrency ?? '-',
+      best ? times(f.recordsPerSecond / best.recordsPerSecond) : '-',
+    ]),
+  );
+  const met = online && best && online.recordsPerSecond >= best.recordsPerSecond && online.lost === 0;
+  return `${rows}\ntarget: online records/s ≥ the best fixed concurrency (${best?.label ?? '-'}), none lost: ${met ? 'met' : 'NOT met'}`;
 }

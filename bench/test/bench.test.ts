@@ -49,6 +49,7 @@ describe('bench harness', () => {
     wireLongRunCalls: 3,
     sessionStores: { appends: 4, loads: 2, warmup: 1 },
     classify: { rounds: 1, warmup: 1, calls: 3 },
+    batchThroughput: { records: 20, rounds: 1, latencyMs: 5, throttleEvery: 10, fixed: [2, 4], onlineCap: 4 },
   };
 
   it('runs every scenario on tiny counts, each variant in a process of its own, and reports every figure and target', async () => {
@@ -56,7 +57,7 @@ describe('bench harness', () => {
     const figures = await runBench(TINY, (text) => printed.push(text));
     const report = printed.join('\n');
 
-    for (const heading of ['0. ', '1. ', '2. ', '3. ', '4. ', '5. ', '6. ', '7. ', '8. ', 'targets'])
+    for (const heading of ['0. ', '1. ', '2. ', '3. ', '4. ', '5. ', '6. ', '7. ', '8. ', '9. ', 'targets'])
       expect(report).toContain(`\n${heading}`);
     expect(report).toContain('target: seed workload under $40/month: met by');
 
@@ -133,6 +134,13 @@ describe('bench harness', () => {
       ['classify', 1, 3, true],
     ]);
     for (const f of figures.classify) expect(f.cpuUsPerCall).toBeGreaterThan(0);
+    expect(figures.batchThroughput.map((f) => [f.variant, f.concurrency, f.records])).toEqual([
+      ['raw-fixed', 2, 20],
+      ['raw-fixed', 4, 20],
+      ['batch-online', 4, 20],
+    ]);
+    for (const f of figures.batchThroughput) expect(f.recordsPerSecond).toBeGreaterThan(0);
+    expect(figures.batchThroughput.at(-1)?.lost).toBe(0);
 
     expect([...new Set(figures.targets.map((t) => t.scenario))]).toEqual([1, 2, 3, 4, 5, 8]);
     for (const t of figures.targets) expect(t.verdict).toMatch(/^(met|missed)/);

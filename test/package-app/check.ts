@@ -12,6 +12,7 @@ import {
   type InvokeAgentEvent,
   type MigratedAgent,
 } from '@novaloop/bedrock-agents';
+import { batch, BatchInputError, type BatchReport } from '@novaloop/batch';
 import { z } from 'zod';
 
 const add = tool({
@@ -48,6 +49,18 @@ const mcpCode: string = new McpError('MCP_CONFIG', 'x', 'y').code;
 const sink = jsonlTraceSink('run.jsonl');
 const detach: () => void = sink.attach(new Agent({ model: 'us.amazon.nova-micro-v1:0', tools: [calculator()] }));
 const code: ToolCallErrorCode = 'SQL_READ_ONLY';
+const tickets = [{ id: 't1', text: 'charged twice' }];
+const batched = await batch(tickets, { classify: { labels: ['BILLING', 'OTHER'] } }, { dryRun: true, progress: false });
+const first = batched.results[0];
+const batchLabel: 'BILLING' | 'OTHER' | undefined = first?.ok ? first.value : undefined;
+// @ts-expect-error the value is one of the labels, not any string
+const notALabel: 'SHIPPING' | undefined = first?.ok ? first.value : undefined;
+const extractedBatch: BatchReport<(typeof tickets)[number], { n: number }> = await batch(
+  tickets,
+  { extract: z.object({ n: z.number() }) },
+  { dryRun: true },
+);
+const batchError: string = new BatchInputError('BATCH_CONFIG', 'x').code;
 const line: TraceLine | undefined = undefined;
 const migrated: MigratedAgent = await fromBedrockAgent({ agentId: 'AGENT00001', agentAliasId: 'ALIAS00001' });
 const agentsCode: string = new BedrockAgentsError('AGENT_NOT_FOUND', 'x').code;
@@ -59,3 +72,4 @@ for await (const event of invokeAgentStream(migrated, { inputText: 'hi', session
 void fromBedrockAgent({ agentAliasId: 'ALIAS00001' });
 console.log(text, deleted, missing, bedrock.endpoint, labelled.label, extracted.n, result.route, result.usageByModel);
 console.log(remote.tools.length, collaborator.name, mcpCode, detach, code, line, agentsCode);
+console.log(batchLabel, notALabel, extractedBatch.estimate, batchError);

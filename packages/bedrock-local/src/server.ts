@@ -7,6 +7,9 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AgentApis, type AgentApiOptions } from './agents/agent-apis.js';
 import { serveConverse, type ConverseContext, type ConverseRoute, type Outcome, type Responder } from './converse.js';
+import { LocalBatchJobs } from './batch/batch-jobs.js';
+import { routeBatchControl } from './batch/control-routes.js';
+import type { LocalBatchOptions } from './batch/job-types.js';
 import { BedrockServiceError, serviceErrors } from './errors.js';
 import { FaultInjector, type FaultPlan } from './faults.js';
 import { KnowledgeBase, type KnowledgeBaseSource } from './knowledge-base.js';
@@ -35,6 +38,8 @@ export interface LocalBedrockOptions extends AgentApiOptions {
   recordRequests?: boolean;
   /** Clock for prompt-cache TTLs, in ms; defaults to `Date.now`. */
   clock?: () => number;
+  /** Batch inference jobs (the Bedrock control plane): the S3 server they use, quotas, timing. */
+  batch?: LocalBatchOptions;
   /**
    * Check every request's SigV4 signature against these credentials (or its Bearer token against
    * `apiKeys`), answering a bad or expired one with Bedrock's 403. Off by default: any well-formed
@@ -82,6 +87,8 @@ export interface LocalBedrock {
   /** Adds fault rules; they apply to requests that arrive from now on. */
   injectFaults(plan: FaultPlan): void;
   clearFaults(): void;
+  /** Batch inference jobs: `jobs`, `injectJob(plan)`, `idle()`. */
+  readonly batch: Pick<LocalBatchJobs, 'jobs' | 'injectJob' | 'idle'>;
   close(): Promise<void>;
 }
 
@@ -108,6 +115,7 @@ export async function startLocalBedrock(options: LocalBedrockOptions = {}): Prom
   const agentApis = new AgentApis(options);
   const record = options.recordRequests ?? true;
   const faults = new FaultInjector();
+  const batch = new LocalBatchJobs(ctx, options.batch);
   const requests: RecordedRequest[] = [];
   const sockets = new Map<string, Socket>();
   let seq = 0;
@@ -160,6 +168,8 @@ export async function startLocalBedrock(options: LocalBedrockOptions = {}): Prom
     if (options.signatures) {
       verifySignature(options.signatures, { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body: payload });
     }
+    const control = routeBatchControl(batch, req.method, req.url ?? '', payload);
+    if (control !== undefined) return { reply: { kind: 'json', body: control }, delayMs: 0 };
     const other = await agentApis.serve(req.method ?? '', req.url ?? '', req.headers, payload);
     if (other) {
       [entry.route, entry.modelId] = [other.route, other.target];
@@ -230,7 +240,9 @@ export async function startLocalBedrock(options: LocalBedrockOptions = {}): Prom
     },
     injectFaults: (plan) => faults.add(plan),
     clearFaults: () => faults.clear(),
+    batch,
     close: async () => {
+      batch.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets.values()) socket.destroy();
       h2.close();

@@ -55,6 +55,17 @@ export type NovaloopErrorCode =
   | 'EXTRACTION_FAILED'
   // @novaloop/memory
   | 'STORE_DRIVER_MISSING'
+  // @novaloop/batch
+  | 'BATCH_CONFIG'
+  | 'BATCH_RECORD_ID_MISSING'
+  | 'BATCH_RECORD_ID_DUPLICATE'
+  | 'BATCH_S3_URI_INVALID'
+  | 'BATCH_TOO_FEW_RECORDS'
+  | 'BATCH_TEMPLATE_FIELD'
+  | 'BATCH_CHECKPOINT_MISMATCH'
+  | 'BATCH_JOB_REQUEST_FAILED'
+  | 'BATCH_RECORD_ERROR'
+  | 'BATCH_NO_RESULT'
   // @novaloop/tools: set up (thrown when a tool is made)
   | 'TOOL_CONFIG'
   | 'MISSING_DRIVER'

@@ -21,7 +21,7 @@ interface StepBase extends Base {
  * What a model call is for: a step of the loop, a summary a context policy asked for, a cascade's
  * routing decision, or a `classify()` / `extract()` call.
  */
-export type ModelCallPurpose = 'step' | 'summary' | 'routing' | 'classify' | 'extract';
+export type ModelCallPurpose = 'step' | 'summary' | 'routing' | 'classify' | 'extract' | 'prompt';
 
 /** Everything a run reports, in order; `agent.stream()` yields these and `agent.events` emits them. */
 export type AgentEvent =

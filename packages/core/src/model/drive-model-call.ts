@@ -95,12 +95,7 @@ export async function* driveModelCall(
 
   for (;;) {
     const attempt = ++scope.attempts.count;
-    const converseRequest: ConverseRequest = {
-      modelId,
-      messages: request.cacheAfter ? withCachePoints(messages, request.cacheAfter) : messages,
-      ...request.base,
-      ...inferenceRequestFields(inference, request.model),
-    };
+    const converseRequest = converseRequestOf(request, messages, inference);
     const requested: AgentEvent = { type: 'model-request', ...ids, purpose, modelId, inference, messageCount: messages.length, attempt };
     sentMessages.set(requested, messages);
     yield requested;
@@ -209,6 +204,23 @@ export async function* driveModelCall(
     const rationale = [filter.rationale, reasoning.trim() || undefined].filter((part) => part !== undefined).join('\n\n') || undefined;
     return { turn, text, rationale, usage, costUsd };
   }
+}
+
+/**
+ * The Converse request an attempt sends. A batch record's `modelInput` is this request of the first
+ * attempt without `modelId`, so a record is exactly what the online call would send.
+ */
+export function converseRequestOf(
+  request: ModelCallRequest,
+  messages: Message[] = request.messages,
+  inference: InferenceSettings = request.inference,
+): ConverseRequest {
+  return {
+    modelId: request.modelId,
+    messages: request.cacheAfter ? withCachePoints(messages, request.cacheAfter) : messages,
+    ...request.base,
+    ...inferenceRequestFields(inference, request.model),
+  };
 }
 
 // The marked messages are the last one and the end of the step before: never far from the end.

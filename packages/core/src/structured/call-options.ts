@@ -46,7 +46,7 @@ export interface PreparedCall {
 /** Checks the options shared by classify() and extract(), before anything is sent. */
 export function prepareCall(
   options: StructuredCallOptions,
-  tool: ToolEntry,
+  tool: ToolEntry | undefined,
   defaultMaxTokens: number,
 ): PreparedCall & { maxTokens: number } {
   const modelId = options.model ?? DEFAULT_STRUCTURED_MODEL;
@@ -64,7 +64,7 @@ export function prepareCall(
     modelId,
     model,
     price: options.price ?? model.price,
-    system: systemWithCachePoint(promptCache, system, [tool], model),
+    system: systemWithCachePoint(promptCache, system, tool ? [tool] : [], model),
     retry,
     maxTokens,
   };

@@ -4,7 +4,7 @@ import { RunTotals } from '../loop/run-totals.js';
 import { checkPrompt } from '../model/preflight.js';
 import type { Usage } from '../model/usage.js';
 import { prepareCall, transportFor, type StructuredCallOptions } from './call-options.js';
-import { callOutsideRun, enumTool, forcedAnswer, forcing, GREEDY } from './forced-tool.js';
+import { callOutsideRun, enumTool, forcedAnswer, forcing, GREEDY, type SingleCall } from './forced-tool.js';
 
 export interface ClassifyOptions<L extends string> extends StructuredCallOptions {
   /** The labels to choose from, e.g. `['BILLING', 'TECHNICAL', 'OTHER'] as const`. */
@@ -30,42 +30,53 @@ const DEFAULT_INSTRUCTIONS = 'Classify the text. Call the classify tool with the
  */
 export async function classify<const L extends string>(text: string, options: ClassifyOptions<L>): Promise<ClassifyResult<L>> {
   const started = performance.now();
-  const { labels, tool } = toolFor(options?.labels);
-  checkPrompt(text);
-  const prepared = prepareCall({ instructions: DEFAULT_INSTRUCTIONS, ...options }, tool, 100);
-  const { transport, owned } = transportFor(options, prepared.retry);
-  const totals = new RunTotals(prepared.price !== undefined);
+  const call = prepareClassify(text, options);
+  const { transport, owned } = transportFor(options, call.retry);
+  const totals = new RunTotals(call.request.price !== undefined);
   try {
-    const answer = await callOutsideRun(
-      transport,
-      {
-        purpose: 'classify',
-        modelId: prepared.modelId,
-        model: prepared.model,
-        price: prepared.price,
-        messages: [{ role: 'user', content: [{ text }] }],
-        base: { ...(prepared.system ? { system: prepared.system } : {}), toolConfig: forcing(tool) },
-        inference: { ...GREEDY, maxTokens: prepared.maxTokens },
-        toolUseRepairs: 1,
-      },
-      options.signal ?? new AbortController().signal,
-      totals,
-    );
-    const said = forcedAnswer(answer.turn.message, TOOL);
-    const label =
-      said.called && typeof said.input === 'object' && said.input !== null ? (said.input as { label?: unknown }).label : undefined;
-    if (typeof label !== 'string' || !labels.includes(label as L)) {
-      const raw = said.called ? said.input : said.text;
-      throw new ClassificationError(
-        `The model answered ${JSON.stringify(raw)}, which is not one of the labels (${labels.join(', ')}). ` +
-          'Make the labels or the instructions clearer, or map the answer yourself from rawOutput.',
-        raw,
-      );
-    }
-    return { label: label as L, usage: totals.usage, costUsd: totals.costUsd, latencyMs: Math.round(performance.now() - started) };
+    const answer = await callOutsideRun(transport, call.request, options.signal ?? new AbortController().signal, totals);
+    const label = await call.parse(answer.turn.message);
+    return { label, usage: totals.usage, costUsd: totals.costUsd, latencyMs: Math.round(performance.now() - started) };
   } finally {
     if (owned) transport.wire.close();
   }
+}
+
+/**
+ * classify()'s model call without sending it: the request (what a batch record holds) and the parse
+ * of an answer into a label (a `ClassificationError` when it is not one of the labels).
+ */
+export function prepareClassify<const L extends string>(text: string, options: ClassifyOptions<L>): SingleCall<L> {
+  const { labels, tool } = toolFor(options?.labels);
+  checkPrompt(text);
+  const prepared = prepareCall({ instructions: DEFAULT_INSTRUCTIONS, ...options }, tool, 100);
+  return {
+    retry: prepared.retry,
+    request: {
+      purpose: 'classify',
+      modelId: prepared.modelId,
+      model: prepared.model,
+      price: prepared.price,
+      messages: [{ role: 'user', content: [{ text }] }],
+      base: { ...(prepared.system ? { system: prepared.system } : {}), toolConfig: forcing(tool) },
+      inference: { ...GREEDY, maxTokens: prepared.maxTokens },
+      toolUseRepairs: 1,
+    },
+    parse: async (message) => {
+      const said = forcedAnswer(message, TOOL);
+      const label =
+        said.called && typeof said.input === 'object' && said.input !== null ? (said.input as { label?: unknown }).label : undefined;
+      if (typeof label !== 'string' || !labels.includes(label as L)) {
+        const raw = said.called ? said.input : said.text;
+        throw new ClassificationError(
+          `The model answered ${JSON.stringify(raw)}, which is not one of the labels (${labels.join(', ')}). ` +
+            'Make the labels or the instructions clearer, or map the answer yourself from rawOutput.',
+          raw,
+        );
+      }
+      return label as L;
+    },
+  };
 }
 
 // A request path classifies with the same labels array over and over: its tool is built once. The

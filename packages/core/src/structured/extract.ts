@@ -6,7 +6,7 @@ import type { Usage } from '../model/usage.js';
 import type { InferToolInput, ZodLikeSchema } from '../tools/tool.js';
 import { toNovaInputSchema } from '../tools/tool-schema.js';
 import { prepareCall, transportFor, type StructuredCallOptions } from './call-options.js';
-import { callOutsideRun, forcedAnswer, forcing, GREEDY } from './forced-tool.js';
+import { callOutsideRun, forcedAnswer, forcing, GREEDY, type SingleCall } from './forced-tool.js';
 
 export interface ExtractOptions extends StructuredCallOptions {
   /** Model calls at most, the first included (default 3): an answer failing the schema is sent back with the issues. */
@@ -39,45 +39,21 @@ export async function extract<S extends ZodLikeSchema>(
   schema: S,
   options: ExtractOptions = {},
 ): Promise<ExtractResult<InferToolInput<S>>> {
-  const tool = toolFor(schema);
-  checkPrompt(text);
   const maxAttempts = options.maxAttempts ?? 3;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new AgentConfigError('extract(): `maxAttempts` must be an integer ≥ 1.');
-  const prepared = prepareCall({ instructions: DEFAULT_INSTRUCTIONS, ...options }, tool, 2_000);
-  const { transport, owned } = transportFor(options, prepared.retry);
-  const totals = new RunTotals(prepared.price !== undefined);
+  const call = prepareExtract(text, schema, options);
+  const { transport, owned } = transportFor(options, call.retry);
+  const totals = new RunTotals(call.request.price !== undefined);
   const signal = options.signal ?? new AbortController().signal;
-  const messages: Message[] = [{ role: 'user', content: [{ text }] }];
-  const base = { ...(prepared.system ? { system: prepared.system } : {}), toolConfig: forcing(tool) };
+  const messages = call.request.messages;
   try {
     for (let attempt = 1; ; attempt++) {
-      const answer = await callOutsideRun(
-        transport,
-        {
-          purpose: 'extract',
-          modelId: prepared.modelId,
-          model: prepared.model,
-          price: prepared.price,
-          messages,
-          base,
-          inference: { ...GREEDY, maxTokens: prepared.maxTokens },
-          toolUseRepairs: 1,
-        },
-        signal,
-        totals,
-      );
+      const answer = await callOutsideRun(transport, { ...call.request, messages }, signal, totals);
       const message = answer.turn.message;
-      const said = forcedAnswer(message, TOOL);
-      let issues: string[];
-      if (said.called) {
-        const parsed = (await schema.safeParseAsync(said.input)) as { success: boolean; data?: unknown; error?: { issues?: unknown } };
-        if (parsed.success)
-          return { data: parsed.data as InferToolInput<S>, usage: totals.usage, costUsd: totals.costUsd, attempts: attempt };
-        issues = issueLines(parsed.error?.issues);
-      } else {
-        issues = ['the answer did not call the extract tool'];
-      }
-      if (attempt >= maxAttempts) throw new ExtractionError(attempt, issues, said.called ? said.input : said.text);
+      const checked = await checkAnswer(schema, message);
+      if (checked.ok) return { data: checked.data, usage: totals.usage, costUsd: totals.costUsd, attempts: attempt };
+      const { issues } = checked;
+      if (attempt >= maxAttempts) throw new ExtractionError(attempt, issues, checked.raw);
       // The failed answer and what was wrong with it, so the next attempt can correct it.
       const use = message.content?.find((block) => block.toolUse?.name === TOOL)?.toolUse;
       const feedback = `The input failed the schema: ${issues.join('; ')}. Call ${TOOL} again with corrected input.`;
@@ -91,6 +67,49 @@ export async function extract<S extends ZodLikeSchema>(
   } finally {
     if (owned) transport.wire.close();
   }
+}
+
+/**
+ * extract()'s first model call without sending it: the request (what a batch record holds) and the
+ * parse of an answer into the schema's data (an `ExtractionError` after this one attempt otherwise).
+ */
+export function prepareExtract<S extends ZodLikeSchema>(
+  text: string,
+  schema: S,
+  options: StructuredCallOptions = {},
+): SingleCall<InferToolInput<S>> {
+  const tool = toolFor(schema);
+  checkPrompt(text);
+  const prepared = prepareCall({ instructions: DEFAULT_INSTRUCTIONS, ...options }, tool, 2_000);
+  const messages: Message[] = [{ role: 'user', content: [{ text }] }];
+  return {
+    retry: prepared.retry,
+    request: {
+      purpose: 'extract',
+      modelId: prepared.modelId,
+      model: prepared.model,
+      price: prepared.price,
+      messages,
+      base: { ...(prepared.system ? { system: prepared.system } : {}), toolConfig: forcing(tool) },
+      inference: { ...GREEDY, maxTokens: prepared.maxTokens },
+      toolUseRepairs: 1,
+    },
+    parse: async (message) => {
+      const checked = await checkAnswer(schema, message);
+      if (!checked.ok) throw new ExtractionError(1, checked.issues, checked.raw);
+      return checked.data;
+    },
+  };
+}
+
+type Checked<T> = { ok: true; data: T } | { ok: false; issues: string[]; raw: unknown };
+
+async function checkAnswer<S extends ZodLikeSchema>(schema: S, message: Message): Promise<Checked<InferToolInput<S>>> {
+  const said = forcedAnswer(message, TOOL);
+  if (!said.called) return { ok: false, issues: ['the answer did not call the extract tool'], raw: said.text };
+  const parsed = (await schema.safeParseAsync(said.input)) as { success: boolean; data?: unknown; error?: { issues?: unknown } };
+  if (parsed.success) return { ok: true, data: parsed.data as InferToolInput<S> };
+  return { ok: false, issues: issueLines(parsed.error?.issues), raw: said.input };
 }
 
 function toolFor(schema: ZodLikeSchema): ToolEntry {

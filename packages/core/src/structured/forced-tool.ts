@@ -1,4 +1,5 @@
 import type { Message, Tool as ToolEntry, ToolConfiguration } from '@aws-sdk/client-bedrock-runtime';
+import type { ResolvedRetry } from '../model/retry-policy.js';
 import { driveModelCall, type ModelCallRequest, type ModelCallResult, type ModelTransport } from '../model/drive-model-call.js';
 import type { RunTotals } from '../loop/run-totals.js';
 import type { JsonSchemaObject } from '../tools/tool-schema.js';
@@ -51,4 +52,14 @@ export async function callOutsideRun(
     if (next.value === 'aborted') throw signal.reason;
     return next.value;
   }
+}
+
+/**
+ * One prepared model call outside a run (classify, extract, a prompt): the request of its first
+ * attempt and how to turn the answer into a typed value (throwing the call's typed error otherwise).
+ */
+export interface SingleCall<T> {
+  request: ModelCallRequest;
+  retry: ResolvedRetry;
+  parse(message: Message): Promise<T>;
 }
