@@ -1,7 +1,7 @@
 import type { ContentBlock, Message, ToolResultBlock, ToolUseBlock } from '@aws-sdk/client-bedrock-runtime';
 import { randomUUID } from 'node:crypto';
 import type { Conversation } from '../context/conversation.js';
-import { driveModelCall, type ModelCallRequest, type ModelCallScope } from '../model/drive-model-call.js';
+import { driveModelCall, type DeltaEventType, type ModelCallRequest, type ModelCallScope } from '../model/drive-model-call.js';
 import type { SessionAttributeState } from '../session/session-attributes.js';
 import type { SessionLog } from '../session/session-log.js';
 import type { PendingCall, PendingState } from '../session/session-store.js';
@@ -55,6 +55,8 @@ export interface RunState {
   previousCacheMark: Message | undefined;
   /** Whether the session is stored (collaborators called by this run keep theirs only if so). */
   keepsSession: boolean;
+  /** Whether anyone hears the step's delta events (see `ModelCallScope.hears`). */
+  hears: ((type: DeltaEventType) => boolean) | undefined;
 }
 
 export interface StepOutcome {
@@ -77,7 +79,7 @@ export async function* runStep(run: RunState, stepIndex: number): AsyncGenerator
   yield { type: 'step-start', ...ids, stepIndex };
   if ((yield* conversation.choose('step', stepIndex)) === 'aborted') return { stop: 'aborted', text: '' };
 
-  const scope: ModelCallScope = { ...ids, stepIndex, signal, attempts: run.attempts, account: run.totals.account };
+  const scope: ModelCallScope = { ...ids, stepIndex, signal, attempts: run.attempts, account: run.totals.account, hears: run.hears };
   const shrink = async function* () {
     const shrank = yield* conversation.choose('overflow', stepIndex);
     return shrank === true ? conversation.sent : undefined;

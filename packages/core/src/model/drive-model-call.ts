@@ -57,7 +57,17 @@ export interface ModelCallScope {
   attempts: { count: number };
   /** Adds a billed attempt's usage, at `price` (`undefined`: unknown), to the run's totals. */
   account(modelId: string, usage: Usage, price: ModelPrice | undefined): void;
+  /**
+   * Whether anyone hears a delta event of this type, asked as each delta arrives (absent: always).
+   * A `run()` nobody listens to for deltas gets none made: they would be passed up the loop only to
+   * be dropped.
+   */
+  hears?: (type: DeltaEventType) => boolean;
 }
+
+export type DeltaEventType = 'text-delta' | 'tool-input-delta';
+
+const always = () => true;
 
 export interface ModelCallResult {
   turn: ModelTurn;
@@ -93,6 +103,7 @@ export async function* driveModelCall(
   let repairs = 0;
   let shrunk = false;
   const streaming = isStep && transport.stream;
+  const hears = scope.hears ?? always;
 
   for (;;) {
     const attempt = ++scope.attempts.count;
@@ -112,11 +123,14 @@ export async function* driveModelCall(
     const deltaEvent = (delta: ModelDelta): AgentEvent | undefined => {
       if (!isStep) return undefined;
       if (delta.kind === 'text') {
+        // The filter runs either way: what it holds back makes the rationale.
         const visible = filter.push(delta.text);
-        return visible ? { type: 'text-delta', ...ids, text: visible } : undefined;
+        return visible && hears('text-delta') ? { type: 'text-delta', ...ids, text: visible } : undefined;
       }
       if (delta.kind === 'tool-input') {
-        return { type: 'tool-input-delta', ...ids, toolUseId: delta.toolUseId, name: delta.name, delta: delta.delta };
+        return hears('tool-input-delta')
+          ? { type: 'tool-input-delta', ...ids, toolUseId: delta.toolUseId, name: delta.name, delta: delta.delta }
+          : undefined;
       }
       reasoning += delta.text;
       return undefined;
@@ -208,7 +222,7 @@ export async function* driveModelCall(
 
     if (!turn) throw new NovaloopError('INTERNAL', 'A model call returned neither a turn nor an error. This is a novaloop bug; report it.');
     const tail = isStep ? filter.flush() : '';
-    if (tail) yield { type: 'text-delta', ...ids, text: tail };
+    if (tail && hears('text-delta')) yield { type: 'text-delta', ...ids, text: tail };
     const costUsd = costOf(usage, request.price);
     yield {
       type: 'model-response',
