@@ -6,7 +6,7 @@ import type { SessionAttributeState } from '../session/session-attributes.js';
 import type { SessionLog } from '../session/session-log.js';
 import type { PendingCall, PendingState } from '../session/session-store.js';
 import { dispatchTools } from '../tools/dispatch-tools.js';
-import { planCalls } from '../tools/plan-calls.js';
+import { mayPause, planCalls } from '../tools/plan-calls.js';
 import { decideStop } from './decide-stop.js';
 import type { AgentEvent } from './events.js';
 import { OutputValidationError } from './output-error.js';
@@ -77,7 +77,8 @@ export async function* runStep(run: RunState, stepIndex: number): AsyncGenerator
   const startTime = new Date();
   run.attempts = { count: 0 };
   yield { type: 'step-start', ...ids, stepIndex };
-  if ((yield* conversation.choose('step', stepIndex)) === 'aborted') return { stop: 'aborted', text: '' };
+  // Without a context policy there is nothing to choose: no generator for it.
+  if (conversation.hasPolicy && (yield* conversation.choose('step', stepIndex)) === 'aborted') return { stop: 'aborted', text: '' };
 
   const scope: ModelCallScope = { ...ids, stepIndex, signal, attempts: run.attempts, account: run.totals.account, hears: run.hears };
   const shrink = async function* () {
@@ -121,7 +122,10 @@ export async function* runStep(run: RunState, stepIndex: number): AsyncGenerator
   const answerResults: ToolResultBlock[] = answer ? [answer.result, ...answers.slice(1).map(extraAnswer)] : [];
 
   const toolContext = { ...ids, stepIndex, session: run.attributes.toolSession };
-  const plan = toolUses.length > 0 ? await planCalls(toolUses, config.tools, { ...toolContext, signal }) : { run: [], pending: [] };
+  // Only calls of a tool that returns control or needs approval can pause: the others run, with no async planning.
+  const plan = mayPause(toolUses, config.tools)
+    ? await planCalls(toolUses, config.tools, { ...toolContext, signal })
+    : { run: toolUses, pending: [] };
   // Every toolUse is answered, even on the last step or after an abort (with error results),
   // because Bedrock rejects a history holding a toolUse without its toolResult.
   const ran: ToolCall[] =
@@ -207,7 +211,7 @@ export async function* runStep(run: RunState, stepIndex: number): AsyncGenerator
     if (failed) output.failures++;
     output.force = stop === undefined;
   }
-  await run.log.save(add, run.attributes, conversation, pending);
+  if (run.keepsSession) await run.log.save(add, run.attributes, conversation, pending);
   if (failed && output && output.failures > output.spec.maxRetries) {
     throw new OutputValidationError(output.failures, failed.input, failed.issues);
   }
