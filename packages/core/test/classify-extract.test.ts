@@ -75,7 +75,8 @@ describe('classify', () => {
 
   it("shares an Agent's pooled client: no new connection per call", async () => {
     const server = await start({ script: RULES });
-    const agent = agentOn(server);
+    // Sharing is of the SDK client, which only the SDK transport has (the core-lean project's agents have none).
+    const agent = agentOn(server, { transport: 'sdk' });
     await agent.run('hello');
     for (const text of ['my login fails', 'refund please', 'tracking number?'])
       await classify(text, { labels: LABELS, client: agent.client });
