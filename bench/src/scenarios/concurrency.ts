@@ -60,9 +60,22 @@ export async function concurrency(plan: ConcurrencyPlan): Promise<ConcurrencyFig
         ...(c.maxSockets !== undefined ? { maxSockets: c.maxSockets } : {}),
       };
       let serverCpu: NodeJS.CpuUsage | undefined;
-      const { value, stderr } = await runJsonScript<ConcurrentResult>('variant-process', job, (line) => {
-        if (line === MEASURING) serverCpu = process.cpuUsage();
-      });
+      // A raw loop has no retry of its own: at 1,000 open connections on a loaded machine one reset
+      // socket ends its whole process. That round is run again (said in the warnings) rather than
+      // ending the bench; a variant that fails three times in a row still does.
+      let outcome: { value: ConcurrentResult; stderr: string } | undefined;
+      for (let attempt = 1; !outcome; attempt++) {
+        try {
+          outcome = await runJsonScript<ConcurrentResult>('variant-process', job, (line) => {
+            if (line === MEASURING) serverCpu = process.cpuUsage();
+          });
+        } catch (error) {
+          if (attempt >= 3) throw error;
+          const first = String(error instanceof Error ? error.message : error).split('\n')[0] ?? '';
+          warnings[i]?.add(`round ${round + 1} run again after its process failed (${first.slice(0, 120)})`);
+        }
+      }
+      const { value, stderr } = outcome;
       const used = process.cpuUsage(serverCpu);
       results[i]?.push({ ...value, serverCpuMs: serverCpu ? (used.user + used.system) / 1000 : NaN });
       for (const warning of warningsIn(stderr)) warnings[i]?.add(warning);

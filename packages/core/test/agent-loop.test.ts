@@ -140,6 +140,23 @@ describe('Agent.run on the infrastructure assistant', () => {
     expect(ended).toMatchObject({ type: 'run-end', result: { runId: result.runId } });
   });
 
+  it('run() makes delta events for a listener from the moment it listens, also one added during the run', async () => {
+    const server = await start({ script: INFRA_SCRIPT });
+    const agent = agentOn(server, { tools: infraTools });
+    const toolInputs: number[] = [];
+    const texts: string[] = [];
+    // Added as step 1 and step 2 start: run() makes no delta events while nobody listens, and must
+    // start making them as soon as someone does.
+    agent.events.on('step-start', (event) => {
+      if (event.stepIndex === 1) agent.events.on('tool-input-delta', (delta) => toolInputs.push(delta.stepIndex));
+      if (event.stepIndex === 2) agent.events.on('text-delta', (delta) => texts.push(delta.text));
+    });
+    const result = await agent.run(INFRA_QUESTION);
+    expect(toolInputs.length).toBeGreaterThan(0);
+    expect(new Set(toolInputs)).toEqual(new Set([1]));
+    expect(texts.join('').trim()).toBe(result.text);
+  });
+
   it('a model that answers after a scripted tool call sees the typed tool output', async () => {
     const server = await start({ script: { turns: [useTool('add', { a: 2, b: 3 }), say('5')] } });
     const seen: unknown[] = [];

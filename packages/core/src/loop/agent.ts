@@ -26,7 +26,7 @@ import { isCascade, type Cascade } from '../routing/cascade.js';
 import { ROUTE_TOOL } from '../routing/choose-route.js';
 import { systemWithCachePoint, type PromptCacheMode } from '../model/prompt-cache.js';
 import { enumTool, forcing, GREEDY } from '../structured/forced-tool.js';
-import type { ModelCallRequest } from '../model/drive-model-call.js';
+import type { DeltaEventType, ModelCallRequest } from '../model/drive-model-call.js';
 import { collaboratorTool, type AsToolOptions, type RunCollaborator } from './as-tool.js';
 import { collaboratorAgents } from './collaborator-pause.js';
 import { SessionLog } from '../session/session-log.js';
@@ -332,7 +332,8 @@ export class Agent {
    * per event cost streaming runs about 5% of their CPU.
    */
   private async complete(begin: Start): Promise<RunResult> {
-    const run = this.start(begin);
+    // Nothing is handed out: a delta event is made only while someone listens for its type.
+    const run = this.start(begin, this.hearsDeltas);
     try {
       for (;;) {
         const next = await run.loop.next();
@@ -439,7 +440,9 @@ export class Agent {
     }
   }
 
-  private start(begin: Start): ActiveRun {
+  private readonly hearsDeltas = (type: DeltaEventType): boolean => this.events.listenerCount(type) > 0;
+
+  private start(begin: Start, hears?: (type: DeltaEventType) => boolean): ActiveRun {
     const { options } = begin;
     if (begin.kind === 'prompt') checkPrompt(begin.input);
     const output = options.output === undefined ? undefined : outputSpec(options.output, options.outputRetries ?? 2, this.config.tools);
@@ -465,6 +468,7 @@ export class Agent {
       sessionAttributes: begin.kind === 'prompt' ? begin.options.sessionAttributes : undefined,
       output,
       parent: begin.link?.parent,
+      hears,
     });
     const trace = new TraceBuilder(runId, sessionId, this.config.tools, begin.link?.collaboratorOf);
     return { loop, trace, controller, outer, onAbort, finished: false };

@@ -3,7 +3,7 @@ import { Conversation, type Complete } from '../context/conversation.js';
 import { userMessage } from '../context/history.js';
 import type { CompletionOptions, ContextPolicy } from '../context/policy.js';
 import { AgentConfigError, isNovaloopError, NovaloopError, SessionConflictError } from '../errors.js';
-import { driveModelCall, type ModelTransport } from '../model/drive-model-call.js';
+import { driveModelCall, type DeltaEventType, type ModelTransport } from '../model/drive-model-call.js';
 import { modelInfo, type ModelPrice } from '../model/model-catalog.js';
 import type { Usage } from '../model/usage.js';
 import { SessionAttributeState } from '../session/session-attributes.js';
@@ -63,6 +63,8 @@ export interface LoopRun {
   output: OutputSpec | undefined;
   /** Set for a collaborator's run: the supervisor's tool call that started it. */
   parent?: ParentRun | undefined;
+  /** Whether anyone hears delta events of a type (absent: every delta event is made). */
+  hears?: ((type: DeltaEventType) => boolean) | undefined;
 }
 
 /**
@@ -191,6 +193,7 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
         totals,
         attempts: { count: 0 },
         keepsSession: run.store !== undefined,
+        hears: run.hears,
         call: call.base.toolConfig || run.output || !hasToolBlocks(history) ? call : withPastOutputTool(call),
         output: outputState(call, run.output),
         route: route?.route ?? keptRoute,

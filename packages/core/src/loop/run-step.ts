@@ -1,11 +1,11 @@
 import type { ContentBlock, Message, ToolResultBlock, ToolUseBlock } from '@aws-sdk/client-bedrock-runtime';
 import type { Conversation } from '../context/conversation.js';
-import { driveModelCall, type ModelCallRequest, type ModelCallScope } from '../model/drive-model-call.js';
+import { driveModelCall, type DeltaEventType, type ModelCallRequest, type ModelCallScope } from '../model/drive-model-call.js';
 import type { SessionAttributeState } from '../session/session-attributes.js';
 import type { SessionLog } from '../session/session-log.js';
 import type { PendingCall, PendingState } from '../session/session-store.js';
 import { dispatchTools } from '../tools/dispatch-tools.js';
-import { planCalls } from '../tools/plan-calls.js';
+import { mayPause, planCalls } from '../tools/plan-calls.js';
 import { decideStop } from './decide-stop.js';
 import type { AgentEvent } from './events.js';
 import { OutputValidationError } from './output-error.js';
@@ -56,6 +56,8 @@ export interface RunState {
   previousCacheMark: Message | undefined;
   /** Whether the session is stored (collaborators called by this run keep theirs only if so). */
   keepsSession: boolean;
+  /** Whether anyone hears the step's delta events (see `ModelCallScope.hears`). */
+  hears: ((type: DeltaEventType) => boolean) | undefined;
 }
 
 export interface StepOutcome {
@@ -76,9 +78,10 @@ export async function* runStep(run: RunState, stepIndex: number): AsyncGenerator
   const startTime = new Date();
   run.attempts = { count: 0 };
   yield { type: 'step-start', ...ids, stepIndex };
-  if ((yield* conversation.choose('step', stepIndex)) === 'aborted') return { stop: 'aborted', text: '' };
+  // Without a context policy there is nothing to choose: no generator for it.
+  if (conversation.hasPolicy && (yield* conversation.choose('step', stepIndex)) === 'aborted') return { stop: 'aborted', text: '' };
 
-  const scope: ModelCallScope = { ...ids, stepIndex, signal, attempts: run.attempts, account: run.totals.account };
+  const scope: ModelCallScope = { ...ids, stepIndex, signal, attempts: run.attempts, account: run.totals.account, hears: run.hears };
   const shrink = async function* () {
     const shrank = yield* conversation.choose('overflow', stepIndex);
     return shrank === true ? conversation.sent : undefined;
@@ -120,7 +123,10 @@ export async function* runStep(run: RunState, stepIndex: number): AsyncGenerator
   const answerResults: ToolResultBlock[] = answer ? [answer.result, ...answers.slice(1).map(extraAnswer)] : [];
 
   const toolContext = { ...ids, stepIndex, session: run.attributes.toolSession };
-  const plan = toolUses.length > 0 ? await planCalls(toolUses, config.tools, { ...toolContext, signal }) : { run: [], pending: [] };
+  // Only calls of a tool that returns control or needs approval can pause: the others run, with no async planning.
+  const plan = mayPause(toolUses, config.tools)
+    ? await planCalls(toolUses, config.tools, { ...toolContext, signal })
+    : { run: toolUses, pending: [] };
   // Every toolUse is answered, even on the last step or after an abort (with error results),
   // because Bedrock rejects a history holding a toolUse without its toolResult.
   const dispatched =
@@ -197,7 +203,7 @@ export async function* runStep(run: RunState, stepIndex: number): AsyncGenerator
     if (failed) output.failures++;
     output.force = stop === undefined;
   }
-  await run.log.save(add, run.attributes, conversation, pending);
+  if (run.keepsSession) await run.log.save(add, run.attributes, conversation, pending);
   if (failed && output && output.failures > output.spec.maxRetries) {
     throw new OutputValidationError(output.failures, failed.input, failed.issues);
   }

@@ -1,6 +1,6 @@
-import { type ContentBlock, type ConverseRequest, type Message, type StopReason, type ToolUseBlock } from '@aws-sdk/client-bedrock-runtime';
+import type { ContentBlock, ConverseStreamOutput, Message, StopReason, ToolUseBlock } from '@aws-sdk/client-bedrock-runtime';
 import { performance } from 'node:perf_hooks';
-import type { ConverseWire } from './converse-wire.js';
+import type { ConverseAnswer } from './converse-wire.js';
 import { toUsage, type Usage } from './usage.js';
 
 /** A piece of the model's answer as it arrives. */
@@ -19,23 +19,22 @@ export interface ModelTurn {
   brokenToolUse: boolean;
 }
 
-export type ModelCall = (wire: ConverseWire, request: ConverseRequest, signal: AbortSignal) => AsyncGenerator<ModelDelta, ModelTurn>;
-
 /**
- * ConverseStream: the primitive. Deltas are yielded as they arrive and assembled into the same
- * message Converse would have returned.
+ * ConverseStream's answer, assembled from its events into the message Converse would have returned.
+ * The model-call driver feeds it each event as it arrives and hands on the delta it returns: no
+ * generator of its own between the SDK's stream and the driver, which would cost a promise round
+ * trip per event.
  */
-export async function* converseStream(
-  wire: ConverseWire,
-  request: ConverseRequest,
-  signal: AbortSignal,
-): AsyncGenerator<ModelDelta, ModelTurn> {
-  const started = performance.now();
-  const stream = await wire.converseStream(request, signal);
-  const blocks: BlockDraft[] = [];
-  let stopReason: StopReason | undefined;
-  let usage: Usage | undefined;
-  for await (const event of stream) {
+export class StreamedTurn {
+  private readonly blocks: BlockDraft[] = [];
+  private stopReason: StopReason | undefined;
+  private usage: Usage | undefined;
+
+  constructor(private readonly started: number) {}
+
+  /** Takes one event of the stream; returns the piece of the answer it carries, if any. */
+  push(event: ConverseStreamOutput): ModelDelta | undefined {
+    const blocks = this.blocks;
     if (event.contentBlockStart) {
       const start = event.contentBlockStart.start?.toolUse;
       if (start)
@@ -48,78 +47,84 @@ export async function* converseStream(
       if (delta?.text !== undefined) {
         const block = (blocks[index] ??= { text: '' });
         if ('text' in block) block.text += delta.text;
-        if (delta.text) yield { kind: 'text', text: delta.text };
+        if (delta.text) return { kind: 'text', text: delta.text };
       } else if (delta?.toolUse) {
         const block = blocks[index];
         const piece = delta.toolUse.input ?? '';
         if (block && 'toolUse' in block) {
           block.toolUse.json += piece;
-          yield { kind: 'tool-input', toolUseId: block.toolUse.toolUseId, name: block.toolUse.name, delta: piece };
+          return { kind: 'tool-input', toolUseId: block.toolUse.toolUseId, name: block.toolUse.name, delta: piece };
         }
       } else if (delta?.reasoningContent) {
         const block = (blocks[index] ??= { reasoning: { text: '', signature: undefined, redacted: undefined } });
         if ('reasoning' in block) {
           const reasoning = delta.reasoningContent;
-          if (reasoning.text !== undefined) {
-            block.reasoning.text += reasoning.text;
-            yield { kind: 'reasoning', text: reasoning.text };
-          }
           if (reasoning.signature !== undefined) block.reasoning.signature = reasoning.signature;
           if (reasoning.redactedContent !== undefined) block.reasoning.redacted = reasoning.redactedContent;
+          if (reasoning.text !== undefined) {
+            block.reasoning.text += reasoning.text;
+            return { kind: 'reasoning', text: reasoning.text };
+          }
         }
       }
     } else if (event.messageStop) {
-      stopReason = event.messageStop.stopReason;
+      this.stopReason = event.messageStop.stopReason;
     } else if (event.metadata) {
-      usage = toUsage(event.metadata.usage);
+      this.usage = toUsage(event.metadata.usage);
     }
+    return undefined;
   }
-  if (stopReason === undefined) {
-    throw Object.assign(new Error('The ConverseStream response ended before messageStop (connection cut short).'), {
-      name: 'StreamIncompleteError',
-    });
+
+  /** The finished turn, once the stream has ended; a stream cut short before messageStop throws. */
+  finish(): ModelTurn {
+    if (this.stopReason === undefined) {
+      throw Object.assign(new Error('The ConverseStream response ended before messageStop (connection cut short).'), {
+        name: 'StreamIncompleteError',
+      });
+    }
+    const { content, brokenToolUse } = finishBlocks(this.blocks);
+    return {
+      message: { role: 'assistant', content },
+      stopReason: this.stopReason,
+      usage: this.usage ?? toUsage(undefined),
+      latencyMs: performance.now() - this.started,
+      brokenToolUse,
+    };
   }
-  const { content, brokenToolUse } = finishBlocks(blocks);
-  return {
-    message: { role: 'assistant', content },
-    stopReason,
-    usage: usage ?? toUsage(undefined),
-    latencyMs: performance.now() - started,
-    brokenToolUse,
-  };
 }
 
 /**
- * Converse, for `stream: false`. It yields the same deltas the stream would have (one per block), so
- * the loop above it, its events and its traces are the same either way.
+ * Converse's answer, for `stream: false`, with the same deltas the stream would have carried (one per
+ * block), so the loop above it, its events and its traces are the same either way.
  */
-export async function* converse(wire: ConverseWire, request: ConverseRequest, signal: AbortSignal): AsyncGenerator<ModelDelta, ModelTurn> {
-  const started = performance.now();
-  const response = await wire.converse(request, signal);
-  const latencyMs = performance.now() - started;
+export function conversedTurn(response: ConverseAnswer, latencyMs: number): { turn: ModelTurn; deltas: ModelDelta[] } {
   const content = (response.output?.message?.content ?? []).filter((block) => !isBlankText(block));
   let brokenToolUse = false;
+  const deltas: ModelDelta[] = [];
   for (const block of content) {
     // The same check as the stream's: a toolUse input must be a JSON object, or the call is broken.
     if (block.toolUse && !isToolInput(block.toolUse.input)) brokenToolUse = true;
-    if (block.text !== undefined) yield { kind: 'text', text: block.text };
+    if (block.text !== undefined) deltas.push({ kind: 'text', text: block.text });
     else if (block.toolUse) {
-      yield {
+      deltas.push({
         kind: 'tool-input',
         toolUseId: block.toolUse.toolUseId ?? '',
         name: block.toolUse.name ?? '',
         delta: JSON.stringify(block.toolUse.input ?? {}),
-      };
+      });
     } else if (block.reasoningContent?.reasoningText?.text !== undefined) {
-      yield { kind: 'reasoning', text: block.reasoningContent.reasoningText.text };
+      deltas.push({ kind: 'reasoning', text: block.reasoningContent.reasoningText.text });
     }
   }
   return {
-    message: { role: 'assistant', content },
-    stopReason: response.stopReason ?? 'end_turn',
-    usage: toUsage(response.usage),
-    latencyMs,
-    brokenToolUse,
+    turn: {
+      message: { role: 'assistant', content },
+      stopReason: response.stopReason ?? 'end_turn',
+      usage: toUsage(response.usage),
+      latencyMs,
+      brokenToolUse,
+    },
+    deltas,
   };
 }
 

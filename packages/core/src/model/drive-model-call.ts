@@ -2,7 +2,8 @@ import type { ConverseRequest, Message } from '@aws-sdk/client-bedrock-runtime';
 import { BedrockRequestError, ContextWindowExceededError, MalformedToolUseError, NovaloopError } from '../errors.js';
 import { sentMessages, type AgentEvent, type ModelCallPurpose } from '../loop/events.js';
 import { classifyError } from './classify-error.js';
-import { converse, converseStream, type ModelTurn } from './converse-transport.js';
+import { performance } from 'node:perf_hooks';
+import { conversedTurn, StreamedTurn, type ModelDelta, type ModelTurn } from './converse-transport.js';
 import type { ConverseWire } from './converse-wire.js';
 import { explainFailure } from './endpoint-errors.js';
 import { inferenceRequestFields, repairInference, type InferenceSettings } from './inference.js';
@@ -56,7 +57,17 @@ export interface ModelCallScope {
   attempts: { count: number };
   /** Adds a billed attempt's usage, at `price` (`undefined`: unknown), to the run's totals. */
   account(modelId: string, usage: Usage, price: ModelPrice | undefined): void;
+  /**
+   * Whether anyone hears a delta event of this type, asked as each delta arrives (absent: always).
+   * A `run()` nobody listens to for deltas gets none made: they would be passed up the loop only to
+   * be dropped.
+   */
+  hears?: (type: DeltaEventType) => boolean;
 }
+
+export type DeltaEventType = 'text-delta' | 'tool-input-delta';
+
+const always = () => true;
 
 export interface ModelCallResult {
   turn: ModelTurn;
@@ -91,7 +102,8 @@ export async function* driveModelCall(
   let transientRetries = 0;
   let repairs = 0;
   let shrunk = false;
-  const call = isStep && transport.stream ? converseStream : converse;
+  const streaming = isStep && transport.stream;
+  const hears = scope.hears ?? always;
 
   for (;;) {
     const attempt = ++scope.attempts.count;
@@ -102,26 +114,44 @@ export async function* driveModelCall(
 
     const filter = new ThinkingFilter();
     let reasoning = '';
+    /** A delta's event (a summary's text is not the run's answer: no deltas for it); reasoning is kept for the rationale. */
+    const deltaEvent = (delta: ModelDelta): AgentEvent | undefined => {
+      if (!isStep) return undefined;
+      if (delta.kind === 'text') {
+        // The filter runs either way: what it holds back makes the rationale.
+        const visible = filter.push(delta.text);
+        return visible && hears('text-delta') ? { type: 'text-delta', ...ids, text: visible } : undefined;
+      }
+      if (delta.kind === 'tool-input') {
+        return hears('tool-input-delta')
+          ? { type: 'tool-input-delta', ...ids, toolUseId: delta.toolUseId, name: delta.name, delta: delta.delta }
+          : undefined;
+      }
+      reasoning += delta.text;
+      return undefined;
+    };
     let turn: ModelTurn | undefined;
     let failure: unknown;
     try {
-      const deltas = call(transport.wire, converseRequest, scope.signal);
-      let next = await deltas.next();
-      while (!next.done) {
-        const delta = next.value;
-        if (!isStep) {
-          // A summary's text is not the run's answer: no deltas for it.
-        } else if (delta.kind === 'text') {
-          const visible = filter.push(delta.text);
-          if (visible) yield { type: 'text-delta', ...ids, text: visible };
-        } else if (delta.kind === 'tool-input') {
-          yield { type: 'tool-input-delta', ...ids, toolUseId: delta.toolUseId, name: delta.name, delta: delta.delta };
-        } else {
-          reasoning += delta.text;
+      const started = performance.now();
+      if (streaming) {
+        // The SDK's (or the lean wire's) stream, read here: one async step per event, not two.
+        const answer = new StreamedTurn(started);
+        for await (const streamed of await transport.wire.converseStream(converseRequest, scope.signal)) {
+          const delta = answer.push(streamed);
+          const event = delta && deltaEvent(delta);
+          if (event) yield event;
         }
-        next = await deltas.next();
+        turn = answer.finish();
+      } else {
+        const response = await transport.wire.converse(converseRequest, scope.signal);
+        const answer = conversedTurn(response, performance.now() - started);
+        for (const delta of answer.deltas) {
+          const event = deltaEvent(delta);
+          if (event) yield event;
+        }
+        turn = answer.turn;
       }
-      turn = next.value;
     } catch (error) {
       failure = error;
     }
@@ -187,7 +217,7 @@ export async function* driveModelCall(
 
     if (!turn) throw new NovaloopError('INTERNAL', 'A model call returned neither a turn nor an error. This is a novaloop bug; report it.');
     const tail = isStep ? filter.flush() : '';
-    if (tail) yield { type: 'text-delta', ...ids, text: tail };
+    if (tail && hears('text-delta')) yield { type: 'text-delta', ...ids, text: tail };
     const costUsd = costOf(usage, request.price);
     yield {
       type: 'model-response',

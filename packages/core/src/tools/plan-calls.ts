@@ -9,6 +9,15 @@ export interface CallPlan {
   pending: Omit<PendingCall, 'invocationId'>[];
 }
 
+/** Whether any of these calls is of a tool that returns control or needs approval (else all of them run). */
+export function mayPause(uses: readonly ToolUseBlock[], tools: ReadonlyMap<string, Tool>): boolean {
+  for (const use of uses) {
+    const tool = tools.get(use.name ?? '');
+    if (tool && (tool.returnControl || tool.needsApproval)) return true;
+  }
+  return false;
+}
+
 /**
  * Splits one turn's tool calls into those the agent runs and those that pause the run: calls of a
  * tool that returns control, and calls that need approval. Only a call whose input is valid can
