@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const appSources = join(root, 'test', 'package-app');
-const PACKED = ['core', 'memory', 'bedrock-local', 'tools', 'trace', 'mcp', 'batch'];
+const PACKED = ['core', 'memory', 'bedrock-local', 'tools', 'trace', 'mcp', 'batch', 'bedrock-agents'];
 
 let app: string;
 const env: NodeJS.ProcessEnv = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', npm_config_yes: 'true' };
@@ -80,6 +80,7 @@ describe('the packages installed from tarballs into an app outside the workspace
     expect(app.startsWith(root)).toBe(false);
     expect(readdirSync(join(app, 'node_modules', '@novaloop')).sort()).toEqual([
       'batch',
+      'bedrock-agents',
       'bedrock-local',
       'core',
       'mcp',
@@ -113,6 +114,13 @@ describe('the packages installed from tarballs into an app outside the workspace
       const html = join(app, `${program}.html`);
       run(join(app, 'node_modules', '.bin', 'novaloop'), ['trace', 'view', tracePath, '-o', html], { cwd: app });
       expect(readFileSync(html, 'utf8')).toMatch(/^<!doctype html>/i);
+    }
+  });
+
+  it('migrate a Bedrock agent with @novaloop/bedrock-agents and run it, from ESM and CommonJS', () => {
+    for (const program of ['agents.mjs', 'agents.cjs']) {
+      const out = run(process.execPath, [program], { cwd: app }).trim().split('\n').at(-1);
+      expect(JSON.parse(out ?? '')).toEqual({ text: 'The sum is 5.', lambdaCalls: ['add'], tools: ['add'] });
     }
   });
 

@@ -1,7 +1,10 @@
 // Every ```ts snippet of every README type-checks as its own module against the workspace packages,
 // and the ones marked `<!-- snippet: run -->` (on the line before the fence) run, unchanged, against
 // bedrock-local (AWS_ENDPOINT_URL_BEDROCK_RUNTIME) and dynalite (AWS_ENDPOINT_URL_DYNAMODB): the AWS
-// SDK honours both variables, so a snippet written for real AWS runs offline as written.
+// SDK honours both variables, so a snippet written for real AWS runs offline as written. The same
+// bedrock-local also stands in for the account of the "Leaving Bedrock Agents" snippets: the
+// migrate-from-agents example's agent, Lambda functions and knowledge base, reached through
+// AWS_ENDPOINT_URL_BEDROCK_AGENT, AWS_ENDPOINT_URL_LAMBDA and AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME.
 import { startLocalBedrock, type LocalBedrock } from '@novaloop/bedrock-local';
 import { startDynalite, type Dynalite } from '@novaloop/test-servers';
 import { execFile, spawnSync } from 'node:child_process';
@@ -11,6 +14,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_ACCOUNT } from '../examples/migrate-from-agents/migrate.js';
 
 export const RUN_MARKER = '<!-- snippet: run -->';
 
@@ -69,7 +73,7 @@ beforeAll(async () => {
     encoding: 'utf8',
   });
   typeErrors = tsc.stdout + tsc.stderr;
-  [bedrock, dynalite] = await Promise.all([startLocalBedrock(), startDynalite()]);
+  [bedrock, dynalite] = await Promise.all([startLocalBedrock(LOCAL_ACCOUNT), startDynalite()]);
 }, 120_000);
 
 afterAll(async () => {
@@ -99,6 +103,9 @@ describe('README snippets', () => {
           ...process.env,
           AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.endpoint,
           AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
+          AWS_ENDPOINT_URL_BEDROCK_AGENT: bedrock.endpoint,
+          AWS_ENDPOINT_URL_LAMBDA: bedrock.endpoint,
+          AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME: bedrock.endpoint,
           AWS_REGION: 'us-east-1',
           AWS_ACCESS_KEY_ID: 'local',
           AWS_SECRET_ACCESS_KEY: 'local',

@@ -13,3 +13,5 @@ export const batching: Promise<BatchReport<{ id: string; text: string }, 'A' | '
   { classify: { labels: ['A', 'B'] } },
   { dryRun: true },
 );
+import { fromBedrockAgent, type MigratedAgent } from '@novaloop/bedrock-agents';
+export const migrating: Promise<MigratedAgent> = fromBedrockAgent({ agentId: 'AGENT00001' });

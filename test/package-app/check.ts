@@ -5,6 +5,13 @@ import { SqliteSessionStore, StoreDriverMissingError } from '@novaloop/memory';
 import { mcpTools, McpError, serveMcp, type McpTools } from '@novaloop/mcp';
 import { calculator, type ToolCallErrorCode } from '@novaloop/tools';
 import { jsonlTraceSink, type TraceLine } from '@novaloop/trace';
+import {
+  BedrockAgentsError,
+  fromBedrockAgent,
+  invokeAgentStream,
+  type InvokeAgentEvent,
+  type MigratedAgent,
+} from '@novaloop/bedrock-agents';
 import { batch, BatchInputError, type BatchReport } from '@novaloop/batch';
 import { z } from 'zod';
 
@@ -55,6 +62,14 @@ const extractedBatch: BatchReport<(typeof tickets)[number], { n: number }> = awa
 );
 const batchError: string = new BatchInputError('BATCH_CONFIG', 'x').code;
 const line: TraceLine | undefined = undefined;
+const migrated: MigratedAgent = await fromBedrockAgent({ agentId: 'AGENT00001', agentAliasId: 'ALIAS00001' });
+const agentsCode: string = new BedrockAgentsError('AGENT_NOT_FOUND', 'x').code;
+for await (const event of invokeAgentStream(migrated, { inputText: 'hi', sessionId: 'session-1' })) {
+  const typed: InvokeAgentEvent = event;
+  if (typed.chunk) console.log(typed.chunk.bytes.byteLength);
+}
+// @ts-expect-error `agentId` is required
+void fromBedrockAgent({ agentAliasId: 'ALIAS00001' });
 console.log(text, deleted, missing, bedrock.endpoint, labelled.label, extracted.n, result.route, result.usageByModel);
-console.log(remote.tools.length, collaborator.name, mcpCode, detach, code, line);
+console.log(remote.tools.length, collaborator.name, mcpCode, detach, code, line, agentsCode);
 console.log(batchLabel, notALabel, extractedBatch.estimate, batchError);

@@ -1,12 +1,17 @@
 import { parseArgs } from 'node:util';
+import { LocalBedrockAgentError } from './agents/agent-definition.js';
 import { LocalBedrockScriptError } from './errors.js';
+import { LocalBedrockLambdaError } from './lambda/lambda-functions.js';
 import { LocalBedrockKnowledgeBaseError } from './knowledge-base.js';
 import { startLocalBedrock } from './server.js';
 
 const USAGE = `Usage: novaloop-bedrock-local [--port N] [--host ADDR] [--script file.json] [--latency-ms N] [--knowledge-base ID=DIR ...]
+       [--agent agent.json ...] [--lambda NAME=handler.mjs ...]
 
 Serves a local Amazon Bedrock Runtime (Converse, ConverseStream) over HTTP/2 cleartext and HTTP/1.1,
 and the Agents Runtime Retrieve operation over each --knowledge-base folder of Markdown/text files.
+For leaving Bedrock Agents: the bedrock-agent read calls from each --agent definition file, and Lambda
+Invoke running each --lambda handler module (export const handler = async (event) => ...).
 Prints the endpoint on its first line; point a client's endpoint at it. Stops on SIGINT or SIGTERM.`;
 
 function fail(message: string): never {
@@ -33,6 +38,8 @@ export async function main(argv: string[]): Promise<void> {
         script: { type: 'string' },
         'latency-ms': { type: 'string' },
         'knowledge-base': { type: 'string', multiple: true },
+        agent: { type: 'string', multiple: true },
+        lambda: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -49,6 +56,12 @@ export async function main(argv: string[]): Promise<void> {
     if (at < 1) fail(`--knowledge-base needs ID=DIR, got ${JSON.stringify(spec)}.`);
     knowledgeBases[spec.slice(0, at)] = spec.slice(at + 1);
   }
+  const lambdaFunctions: Record<string, string> = {};
+  for (const spec of values.lambda ?? []) {
+    const at = spec.indexOf('=');
+    if (at < 1) fail(`--lambda needs NAME=MODULE, got ${JSON.stringify(spec)}.`);
+    lambdaFunctions[spec.slice(0, at)] = spec.slice(at + 1);
+  }
   let server;
   try {
     server = await startLocalBedrock({
@@ -58,9 +71,17 @@ export async function main(argv: string[]): Promise<void> {
       latencyMs: integer(values['latency-ms'], '--latency-ms', 0),
       recordRequests: false,
       knowledgeBases,
+      agents: values.agent ?? [],
+      lambdaFunctions,
     });
   } catch (error) {
-    if (error instanceof LocalBedrockScriptError || error instanceof LocalBedrockKnowledgeBaseError) fail(error.message);
+    if (
+      error instanceof LocalBedrockScriptError ||
+      error instanceof LocalBedrockKnowledgeBaseError ||
+      error instanceof LocalBedrockAgentError ||
+      error instanceof LocalBedrockLambdaError
+    )
+      fail(error.message);
     throw error;
   }
   process.stdout.write(`${server.endpoint}\n`);

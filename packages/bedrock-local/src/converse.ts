@@ -31,6 +31,8 @@ export type Reply =
   | { kind: 'error'; error: BedrockServiceError }
   | { kind: 'drop' }
   | { kind: 'json'; body: unknown }
+  /** An answer of another service (bedrock-agent, Lambda), sent as it is. */
+  | { kind: 'raw'; status: number; headers: Record<string, string>; body: string }
   | { kind: 'stream'; frames: Uint8Array[]; cutAfterLast: boolean };
 
 export interface Outcome {

@@ -18,3 +18,8 @@ export type { LocalS3Config } from './batch/s3-objects.js';
 export { LocalBedrockKnowledgeBaseError } from './knowledge-base.js';
 export type { KnowledgeBaseSource, IndexedChunk, RankedChunk } from './knowledge-base.js';
 export type { Metadata, MetadataValue } from './kb-filter.js';
+export { LocalBedrockAgentError } from './agents/agent-definition.js';
+export type { LocalAgentDefinition } from './agents/agent-definition.js';
+export type { AgentApiOptions } from './agents/agent-apis.js';
+export { LocalBedrockLambdaError } from './lambda/lambda-functions.js';
+export type { LocalLambdaContext, LocalLambdaFunction, LocalLambdaHandler } from './lambda/lambda-functions.js';

@@ -5,6 +5,7 @@ import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:h
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AgentApis, type AgentApiOptions } from './agents/agent-apis.js';
 import { serveConverse, type ConverseContext, type ConverseRoute, type Outcome, type Responder } from './converse.js';
 import { LocalBatchJobs } from './batch/batch-jobs.js';
 import { routeBatchControl } from './batch/control-routes.js';
@@ -19,7 +20,7 @@ import { CompiledScript, type Script } from './script.js';
 import { verifySignature, type SignatureCheck } from './verify-signature.js';
 import type { StopReason, TokenUsage } from './wire-types.js';
 
-export interface LocalBedrockOptions {
+export interface LocalBedrockOptions extends AgentApiOptions {
   /** TCP port; 0 (the default) picks a free one. */
   port?: number;
   /** Interface to listen on; default 127.0.0.1. */
@@ -55,8 +56,8 @@ export interface LocalBedrockOptions {
 export interface RecordedRequest {
   /** Arrival order from 1; what `FaultRule.requests` refers to. */
   seq: number;
-  route: ConverseRoute | 'retrieve' | 'unknown';
-  /** Model id as sent (URL-decoded); for `retrieve`, the knowledge base id. */
+  route: ConverseRoute | 'retrieve' | 'bedrock-agent' | 'lambda' | 'unknown';
+  /** Model id as sent (URL-decoded); for `retrieve`, the knowledge base id; the operation for `bedrock-agent`, the function for `lambda`. */
   modelId: string | undefined;
   /** The parsed JSON body (the object the server validated; not a copy). */
   body: unknown;
@@ -111,6 +112,7 @@ export async function startLocalBedrock(options: LocalBedrockOptions = {}): Prom
   for (const [id, source] of Object.entries(options.knowledgeBases ?? {})) {
     knowledgeBases.set(id, new KnowledgeBase(id, typeof source === 'string' ? { dir: source } : source));
   }
+  const agentApis = new AgentApis(options);
   const record = options.recordRequests ?? true;
   const faults = new FaultInjector();
   const batch = new LocalBatchJobs(ctx, options.batch);
@@ -168,6 +170,11 @@ export async function startLocalBedrock(options: LocalBedrockOptions = {}): Prom
     }
     const control = routeBatchControl(batch, req.method, req.url ?? '', payload);
     if (control !== undefined) return { reply: { kind: 'json', body: control }, delayMs: 0 };
+    const other = await agentApis.serve(req.method ?? '', req.url ?? '', req.headers, payload);
+    if (other) {
+      [entry.route, entry.modelId] = [other.route, other.target];
+      return { reply: { kind: 'raw', status: other.status, headers: other.headers, body: other.body }, delayMs: 0 };
+    }
     const path = (req.url ?? '').split('?')[0] ?? '';
     const retrieve = req.method === 'POST' ? RETRIEVE_ROUTE.exec(path) : null;
     if (retrieve) {
@@ -297,6 +304,12 @@ async function send(res: AnyResponse, raw: Socket | undefined, outcome: Outcome,
         'x-amzn-requestid': randomUUID(),
       });
       res.end(body);
+      return;
+    }
+    case 'raw': {
+      entry.status = reply.status;
+      res.writeHead(reply.status, { 'x-amzn-requestid': randomUUID(), ...reply.headers, 'content-length': Buffer.byteLength(reply.body) });
+      res.end(reply.body);
       return;
     }
     case 'stream': {

@@ -1,4 +1,6 @@
+import { BedrockAgentClient, GetAgentCommand } from '@aws-sdk/client-bedrock-agent';
 import { ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -79,6 +81,27 @@ describe('novaloop-bedrock-local CLI', () => {
     expect(body.retrievalResults[0]?.location.s3Location.uri).toBe('s3://bedrock-local-kb1/postgres.md');
   });
 
+  it('serves an --agent definition to the bedrock-agent client and runs a --lambda handler module', async () => {
+    const { endpoint } = await launch([
+      '--agent',
+      fileURLToPath(new URL('./fixtures/agents/ops-agent.json', import.meta.url)),
+      '--lambda',
+      `echo=${fileURLToPath(new URL('./fixtures/lambda/echo.mjs', import.meta.url))}`,
+    ]);
+    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+    const agents = new BedrockAgentClient({ region: 'us-east-1', endpoint, credentials });
+    const lambda = new LambdaClient({ region: 'us-east-1', endpoint, credentials: { ...credentials } });
+    const { agent } = await agents.send(new GetAgentCommand({ agentId: 'OPSAGENT01' }));
+    expect(agent?.agentName).toBe('ops-assistant');
+    const invoked = await lambda.send(new InvokeCommand({ FunctionName: 'echo', Payload: '{"x":1}' }));
+    expect(JSON.parse(new TextDecoder().decode(invoked.Payload))).toMatchObject({
+      event: { x: 1 },
+      requestId: invoked.$metadata.requestId,
+    });
+    agents.destroy();
+    lambda.destroy();
+  });
+
   it('exits with status 2 and says why on a bad flag or a broken script', async () => {
     for (const args of [
       ['--latency-ms', 'soon'],
@@ -86,6 +109,9 @@ describe('novaloop-bedrock-local CLI', () => {
       ['--bogus'],
       ['--knowledge-base', 'KB1'],
       ['--knowledge-base', 'KB1=/nonexistent/folder'],
+      ['--agent', '/nonexistent/agent.json'],
+      ['--lambda', 'echo'],
+      ['--lambda', 'echo=/nonexistent/handler.mjs'],
     ]) {
       const child = spawn(process.execPath, [bin, ...args]);
       let stderr = '';

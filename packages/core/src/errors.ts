@@ -71,6 +71,13 @@ export type NovaloopErrorCode =
   | 'MISSING_DRIVER'
   // @novaloop/tools: a call refused or failed (the model reads it as an error tool result)
   | ToolCallErrorCode
+  // @novaloop/bedrock-agents
+  | 'AGENT_OPTIONS_INVALID'
+  | 'AGENT_NOT_FOUND'
+  | 'AGENT_READ_FAILED'
+  | 'AGENT_SCHEMA_INVALID'
+  | 'AGENT_SCHEMA_UNAVAILABLE'
+  | 'INVOKE_AGENT_INPUT'
   // @novaloop/trace
   | 'TRACE_WRITE_FAILED'
   | 'TRACE_SINK_CLOSED'
