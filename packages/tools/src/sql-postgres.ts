@@ -85,8 +85,12 @@ export class PostgresBackend {
       // A server that does not answer fails the call within the time a query may take; idle
       // connections never keep the process alive on their own.
       this.ownPool = new pg.Pool({ connectionString: this.url, max: 4, connectionTimeoutMillis: limits.timeoutMs, allowExitOnIdle: true });
-      // An idle client losing its connection must not crash the process.
+      // An idle client losing its connection must not crash the process. Nor may one the pool is
+      // closing: pool.end() resolves before its clients' sockets close, and the pool no longer listens
+      // to them then, so a server going down at that moment (57P01) would be an uncaught 'error'.
+      // A query's own failure still rejects that query.
       this.ownPool.on('error', () => undefined);
+      this.ownPool.on('connect', (client) => client.on('error', () => undefined));
       this.pool = this.ownPool;
     }
     return this.pool;
