@@ -7,7 +7,7 @@ import {
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Message } from '@aws-sdk/client-bedrock-runtime';
 import { costOf, type ClientConfig } from '@novaloop/core';
-import { emptyUsage, toUsage, type SingleCall } from '@novaloop/core/batch-support';
+import { emptyUsage, sleep, toUsage, type SingleCall } from '@novaloop/core/batch-support';
 import { randomBytes } from 'node:crypto';
 import type { Checkpoint, CheckpointEntry } from './checkpoint.js';
 import { BatchJobRequestError } from './errors.js';
@@ -252,19 +252,4 @@ async function send<T>(what: string, call: () => Promise<T>, signal?: AbortSigna
       },
     );
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

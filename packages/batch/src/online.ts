@@ -1,5 +1,5 @@
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import { emptyUsage, runSingleCall, type SingleCall } from '@novaloop/core/batch-support';
+import { backoffDelay, emptyUsage, runSingleCall, type SingleCall } from '@novaloop/core/batch-support';
 import { AdaptiveLimit } from './adaptive-limit.js';
 import type { Checkpoint, CheckpointEntry } from './checkpoint.js';
 import type { ProgressReporter } from './progress.js';
@@ -19,8 +19,7 @@ export interface OnlineRun {
 }
 
 // Short: the adaptive limit, not the backoff, is what slows the run down under throttling.
-const BACKOFF_BASE_MS = 25;
-const BACKOFF_CAP_MS = 2_000;
+const BACKOFF = { baseDelayMs: 25, maxDelayMs: 2_000 };
 
 /**
  * Sends every record not already in the checkpoint, at most `limit` at a time, the limit adapting to
@@ -70,7 +69,6 @@ export async function runOnline(run: OnlineRun): Promise<CheckpointEntry[]> {
               const kind = failureKind(error);
               if (kind !== 'final' && (attempts[index] as number) < run.maxAttempts) {
                 if (kind === 'throttled') limit.onThrottle();
-                const bound = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** ((attempts[index] as number) - 1));
                 waiting++;
                 setTimeout(
                   () => {
@@ -78,7 +76,7 @@ export async function runOnline(run: OnlineRun): Promise<CheckpointEntry[]> {
                     queue.unshift(index);
                     pump();
                   },
-                  Math.floor(Math.random() * bound),
+                  backoffDelay(attempts[index] as number, { ...BACKOFF, maxAttempts: run.maxAttempts }),
                 );
                 return;
               }

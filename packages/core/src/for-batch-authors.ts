@@ -11,3 +11,4 @@ export { converseRequestOf } from './model/drive-model-call.js';
 export type { ModelCallRequest } from './model/drive-model-call.js';
 export { classifyError } from './model/classify-error.js';
 export { addUsage, emptyUsage, toUsage } from './model/usage.js';
+export { backoffDelay, sleep } from './model/retry-policy.js';

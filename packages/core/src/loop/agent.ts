@@ -5,9 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { estimateTokens } from '../context/estimate-tokens.js';
 import type { ContextPolicy } from '../context/policy.js';
 import { AgentConfigError, ListenerError } from '../errors.js';
-import { createBedrockClient, type ClientConfig } from '../model/client.js';
-import { sdkWire, type ConverseWire } from '../model/converse-wire.js';
-import { leanWire } from '../model/lean/lean-wire.js';
+import type { ClientConfig } from '../model/client.js';
+import { openWire } from '../model/open-wire.js';
 import { resolveInference, type InferenceOptions } from '../model/inference.js';
 import { modelInfo, type ModelPrice } from '../model/model-catalog.js';
 import { resolveRetry, type RetryOptions } from '../model/retry-policy.js';
@@ -241,16 +240,8 @@ export class Agent {
     );
     this.defaultMemory = options.memory === undefined;
     this.memory = options.memory ?? new InMemorySessionStore();
-    if (options.transport !== undefined && options.transport !== 'sdk' && options.transport !== 'lean') {
-      throw new AgentConfigError(`\`transport\` must be 'sdk' or 'lean' (got ${JSON.stringify(options.transport)}).`);
-    }
-    if (options.client !== undefined && options.transport === 'lean') {
-      throw new AgentConfigError(
-        "`transport: 'lean'` builds its own connection, so it cannot use the `client` you passed. Pass either `client` or `transport: 'lean'` (with `clientConfig`).",
-      );
-    }
     this.onListenerError = options.onListenerError ?? ((error) => process.emitWarning(error));
-    const { wire, client } = makeWire(options);
+    const { wire, client } = openWire(options);
     this.sdkClient = client;
     this.config = {
       transport: {
@@ -503,13 +494,6 @@ export class Agent {
 }
 
 const NOTHING: AgentEvent[] = [];
-
-function makeWire(options: AgentOptions): { wire: ConverseWire; client: BedrockRuntimeClient | undefined } {
-  if (options.client) return { wire: sdkWire(options.client, false), client: options.client };
-  if (options.transport === 'lean') return { wire: leanWire(options.clientConfig), client: undefined };
-  const client = createBedrockClient(options.clientConfig);
-  return { wire: sdkWire(client, true), client };
-}
 
 function positiveInteger(name: string, value: number): void {
   if (!Number.isInteger(value) || value < 1) throw new AgentConfigError(`\`${name}\` must be an integer ≥ 1 (got ${value}).`);

@@ -1,8 +1,7 @@
 import type { BedrockRuntimeClient, SystemContentBlock, Tool as ToolEntry } from '@aws-sdk/client-bedrock-runtime';
-import { createBedrockClient, type ClientConfig } from '../model/client.js';
+import type { ClientConfig } from '../model/client.js';
 import type { ModelTransport } from '../model/drive-model-call.js';
-import { sdkWire } from '../model/converse-wire.js';
-import { leanWire } from '../model/lean/lean-wire.js';
+import { openWire } from '../model/open-wire.js';
 import { modelInfo, type ModelInfo, type ModelPrice } from '../model/model-catalog.js';
 import { checkInference, checkModelId } from '../model/preflight.js';
 import { systemWithCachePoint, type PromptCacheMode } from '../model/prompt-cache.js';
@@ -75,16 +74,6 @@ export function transportFor(
   options: StructuredCallOptions,
   retry: ModelTransport['retry'],
 ): { transport: ModelTransport; owned: boolean } {
-  if (options.transport !== undefined && options.transport !== 'sdk' && options.transport !== 'lean') {
-    throw new AgentConfigError(`\`transport\` must be 'sdk' or 'lean' (got ${JSON.stringify(options.transport)}).`);
-  }
-  if (options.client !== undefined && options.transport === 'lean') {
-    throw new AgentConfigError("Pass either `client` or `transport: 'lean'` (which makes its own connection), not both.");
-  }
-  const wire = options.client
-    ? sdkWire(options.client, false)
-    : options.transport === 'lean'
-      ? leanWire(options.clientConfig)
-      : sdkWire(createBedrockClient(options.clientConfig), true);
+  const { wire } = openWire(options);
   return { transport: { wire, stream: false, retry, random: Math.random }, owned: options.client === undefined };
 }

@@ -2,6 +2,7 @@ import type { StopReason } from '@aws-sdk/client-bedrock-runtime';
 import type { NovaloopErrorCode } from '../errors.js';
 import type { JsonValue } from '../json.js';
 import type { Usage } from '../model/usage.js';
+import type { RouteDecision } from '../routing/choose-route.js';
 
 // Trace parts follow Bedrock Agents' InvokeAgent trace (`TracePart` of
 // @aws-sdk/client-bedrock-agent-runtime): every field Agents also has has Agents' type and values, so
@@ -199,17 +200,8 @@ export interface FailureTrace {
 /** novaloop's: how a cascade chose the run's route and model. */
 export interface RoutingObservation {
   traceId: string;
-  routingDecision: {
-    route: string;
-    modelId: string;
-    source: 'classifier' | 'rule' | 'fallback';
-    /** Why the fallback was taken. */
-    reason?: string;
-    classifierModelId?: string;
-    usage: Usage;
-    costUsd: number | undefined;
-    latencyMs: number;
-  };
+  /** The run's `result.route`: the same decision. */
+  routingDecision: RouteDecision;
 }
 
 /**
