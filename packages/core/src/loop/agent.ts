@@ -412,8 +412,14 @@ export class Agent {
    * so its parts are made ready only for 'trace' listeners (or when `RunResult.trace` is read).
    */
   private deliver(run: ActiveRun, event: AgentEvent, out: AgentEvent[] | undefined): AgentEvent[] {
+    if (out === undefined && this.events.listenerCount('trace') === 0) {
+      // Nobody takes parts now: the trace keeps the event, to make its parts only if asked.
+      run.trace.defer(event);
+      this.emit(event);
+      return NOTHING;
+    }
     const parts = run.trace.partsFor(event);
-    const wanted = parts !== undefined && (out !== undefined || this.events.listenerCount('trace') > 0);
+    const wanted = parts !== undefined;
     const before = wanted && TraceBuilder.before(event);
     if (before) this.handOut(run, parts, out);
     this.emit(event);

@@ -108,7 +108,18 @@ export async function* driveModelCall(
   for (;;) {
     const attempt = ++scope.attempts.count;
     const converseRequest = converseRequestOf(request, messages, inference);
-    const requested: AgentEvent = { type: 'model-request', ...ids, purpose, modelId, inference, messageCount: messages.length, attempt };
+    const { runId, sessionId, stepIndex } = ids;
+    const requested: AgentEvent = {
+      type: 'model-request',
+      runId,
+      sessionId,
+      stepIndex,
+      purpose,
+      modelId,
+      inference,
+      messageCount: messages.length,
+      attempt,
+    };
     sentMessages.set(requested, messages);
     yield requested;
 
@@ -221,7 +232,9 @@ export async function* driveModelCall(
     const costUsd = costOf(usage, request.price);
     yield {
       type: 'model-response',
-      ...ids,
+      runId: ids.runId,
+      sessionId: ids.sessionId,
+      stepIndex: ids.stepIndex,
       purpose,
       modelId,
       message: turn.message,

@@ -45,19 +45,30 @@ export async function* dispatchTools(uses: readonly ToolUseBlock[], options: Dis
   // Tools run concurrently and push their events here; this generator yields them in arrival order.
   const queue = new AsyncQueue<AgentEvent>();
   const pausedSessions = new Set<string>();
+  // One listener on the run's signal for the whole turn, rather than one added and removed per call.
+  const running = new Set<() => void>();
+  const onRunAbort = () => {
+    for (const stop of running) stop();
+  };
+  options.signal.addEventListener('abort', onRunAbort, { once: true });
   let next = 0;
   const worker = async () => {
     while (next < uses.length) {
       const index = next++;
       const use = uses[index] as ToolUseBlock;
       const toolUseId = use.toolUseId ?? '';
-      if (!options.resumes?.has(toolUseId)) queue.push({ type: 'tool-start', ...ids, toolUseId, name: use.name ?? '', input: use.input });
-      const outcome = await runOne(use, options, (event) => queue.push(event), pausedSessions);
+      const { runId, sessionId, stepIndex } = ids;
+      if (!options.resumes?.has(toolUseId))
+        queue.push({ type: 'tool-start', runId, sessionId, stepIndex, toolUseId, name: use.name ?? '', input: use.input });
+      const outcome = await runOne(use, options, (event) => queue.push(event), pausedSessions, running);
       results[index] = outcome;
-      if (!('wait' in outcome)) queue.push({ type: 'tool-end', ...ids, call: outcome });
+      if (!('wait' in outcome)) queue.push({ type: 'tool-end', runId, sessionId, stepIndex, call: outcome });
     }
   };
-  const workers = Promise.all(Array.from({ length: Math.min(options.concurrency, uses.length) }, worker)).finally(() => queue.close());
+  const workers = Promise.all(Array.from({ length: Math.min(options.concurrency, uses.length) }, worker)).finally(() => {
+    options.signal.removeEventListener('abort', onRunAbort);
+    queue.close();
+  });
   yield* queue;
   await workers;
   const dispatched: Dispatched = { calls: [], paused: [] };
@@ -73,6 +84,7 @@ async function runOne(
   options: DispatchOptions,
   emit: (event: AgentEvent) => void,
   pausedSessions: Set<string>,
+  running: Set<() => void>,
 ): Promise<ToolCall | PausedCall> {
   const started = performance.now();
   const toolUseId = use.toolUseId ?? '';
@@ -83,12 +95,6 @@ async function runOne(
     return call;
   };
   const fail = (message: string) => finish('error', [{ text: message }], message);
-  // A collaborator given up on (timeout, abort) may still be winding down: what it sends after the
-  // call's tool-end is dropped, so the stream never shows parts of a call already answered.
-  let open = true;
-  const emitWhileOpen = (event: AgentEvent) => {
-    if (open) emit(event);
-  };
 
   if (options.signal.aborted) return fail(`Not run: the request was cancelled before ${name} started.`);
   const tool = options.tools.get(name);
@@ -101,39 +107,69 @@ async function runOne(
     );
   }
   const timeoutMs = tool.timeoutMs ?? options.defaultTimeoutMs;
-  const controller = new AbortController();
-  const onRunAbort = () => controller.abort(options.signal.reason);
-  options.signal.addEventListener('abort', onRunAbort, { once: true });
-  let timer: NodeJS.Timeout | undefined;
+  // The call's signal is made when the tool first reads it: most tools never do. Until then a
+  // timeout or an abort is only remembered, and a signal made later starts aborted.
+  let controller: AbortController | undefined;
+  let stopReason: unknown;
+  let given: 'timeout' | 'aborted' | undefined;
+  let settle: (why: 'timeout' | 'aborted') => void = () => undefined;
+  const stop = (why: 'timeout' | 'aborted', reason: unknown) => {
+    if (given) return;
+    given = why;
+    stopReason = reason;
+    controller?.abort(reason);
+    settle(why);
+  };
+  const signalOf = (): AbortSignal => {
+    if (!controller) {
+      controller = new AbortController();
+      if (given) controller.abort(stopReason);
+    }
+    return controller.signal;
+  };
   // A tool that ignores its signal must not hold the run: the race settles on timeout or abort.
-  const stopped = new Promise<'timeout' | 'aborted'>((resolve) => {
-    timer = setTimeout(() => {
-      controller.abort(new Error(`${name} timed out after ${timeoutMs} ms`));
-      resolve('timeout');
-    }, timeoutMs);
-    controller.signal.addEventListener('abort', () => resolve(options.signal.aborted ? 'aborted' : 'timeout'), { once: true });
-  });
+  const stopped = new Promise<'timeout' | 'aborted'>((resolve) => (settle = resolve));
+  const timer = setTimeout(() => stop('timeout', new Error(`${name} timed out after ${timeoutMs} ms`)), timeoutMs);
+  const onRunAbort = () => stop('aborted', options.signal.reason);
+  running.add(onRunAbort);
   // Validation is part of the call: a slow async refinement is bound by the same timeout and abort,
   // and a tool whose call was already given up never runs.
   const resume = options.resumes?.get(toolUseId);
+  // A collaborator given up on (timeout, abort) may still be winding down: what it sends after the
+  // call's tool-end is dropped, so the stream never shows parts of a call already answered.
+  let open = true;
   const work = async (): Promise<{ value: unknown } | { invalid: string } | undefined> => {
     // A resumed collaborator call's input was checked when it started, in the paused run.
     const parsed = resume ? { ok: true as const, value: use.input } : await tool.parseInput(use.input);
     if (!parsed.ok) return { invalid: parsed.message };
-    if (controller.signal.aborted) return undefined;
-    const context: ToolContext = { ...options.context, signal: controller.signal, toolUseId };
+    if (given) return undefined;
     const { runId, sessionId, stepIndex } = options.ids;
-    parentRuns.set(context, {
-      runId,
-      sessionId,
-      stepIndex,
+    const context: ToolContext = {
+      runId: options.context.runId,
+      sessionId: options.context.sessionId,
+      stepIndex: options.context.stepIndex,
+      session: options.context.session,
       toolUseId,
-      totals: options.totals,
-      keepsSession: options.keepsSession,
-      emit: emitWhileOpen,
-      resume,
-      pausedSessions,
-    });
+      get signal() {
+        return signalOf();
+      },
+    };
+    // Only a collaborator reads its supervisor's run from the context.
+    if (tool.traceAs?.type === 'AGENT_COLLABORATOR') {
+      parentRuns.set(context, {
+        runId,
+        sessionId,
+        stepIndex,
+        toolUseId,
+        totals: options.totals,
+        keepsSession: options.keepsSession,
+        emit: (event) => {
+          if (open) emit(event);
+        },
+        resume,
+        pausedSessions,
+      });
+    }
     return { value: await tool.execute(parsed.value, context) };
   };
   try {
@@ -152,6 +188,6 @@ async function runOne(
   } finally {
     open = false;
     clearTimeout(timer);
-    options.signal.removeEventListener('abort', onRunAbort);
+    running.delete(onRunAbort);
   }
 }

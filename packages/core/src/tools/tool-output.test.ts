@@ -89,3 +89,64 @@ describe('toolResultText', () => {
     expect(toolResultText([{ text: 'plain' }, { json: { a: 1 } }])).toBe('plain\n{"a":1}');
   });
 });
+
+describe('toToolResultContent: JSON conversion', () => {
+  class Point {
+    constructor(
+      public x: number,
+      public y: number,
+    ) {}
+  }
+  const cyclic: Record<string, unknown> = { a: 1 };
+  cyclic.self = cyclic;
+  let deep: unknown = 'bottom';
+  for (let i = 0; i < 40; i++) deep = { next: deep };
+  const values: Record<string, unknown> = {
+    plain: { a: 1, b: 'two', c: [true, null, 3.5], d: { e: [] } },
+    integerKeys: { b: 1, 2: 'x', a: 2, 1: 'y' },
+    nullPrototype: Object.assign(Object.create(null) as object, { a: 1 }),
+    date: { at: new Date(Date.UTC(2026, 10, 28)) },
+    classInstance: new Point(1, 2),
+    undefinedMember: { a: undefined, b: 1 },
+    undefinedInArray: [1, undefined, 3],
+    holes: [1, , 3],
+    negativeZero: { z: -0 },
+    notFinite: { n: NaN, i: Infinity },
+    toJSON: { toJSON: () => ({ replaced: true }) },
+    protoKey: JSON.parse('{"__proto__": {"polluted": true}}') as unknown,
+    deep,
+    array: [1, 'a', { b: [2] }],
+    number: 42,
+  };
+
+  for (const [name, value] of Object.entries(values)) {
+    it(`gives what a JSON round trip gives: ${name}`, () => {
+      const [block] = toToolResultContent(value);
+      const json = JSON.parse(JSON.stringify(value)) as unknown;
+      const expected = typeof json === 'object' && json !== null && !Array.isArray(json) ? json : { result: json };
+      expect(block?.json).toStrictEqual(expected);
+      // A copy: changing the tool's value afterwards does not change the result.
+      if (typeof value === 'object' && value !== null) expect(block?.json).not.toBe(value);
+    });
+  }
+
+  it('keeps "__proto__" as a property, as JSON.parse does, without touching prototypes', () => {
+    const [block] = toToolResultContent(values.protoKey);
+    expect(Object.getPrototypeOf(block?.json)).toBe(Object.prototype);
+    expect(Object.keys(block?.json as object)).toEqual(['__proto__']);
+    expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+  });
+
+  it('reports a cycle as a TOOL_OUTPUT error', () => {
+    expect(() => toToolResultContent(cyclic)).toThrow(/cannot be converted to JSON/);
+  });
+
+  it('reports a getter that throws as a TOOL_OUTPUT error', () => {
+    const bad = {
+      get broken(): never {
+        throw new Error('no');
+      },
+    };
+    expect(() => toToolResultContent(bad)).toThrow(/cannot be converted to JSON \(no\)/);
+  });
+});

@@ -1,7 +1,7 @@
 import type { Message, ToolResultContentBlock } from '@aws-sdk/client-bedrock-runtime';
 import type { NovaloopError } from '../errors.js';
 import { sentMessages, type AgentEvent } from '../loop/events.js';
-import type { ToolCall } from '../loop/run-result.js';
+import type { RunResult, ToolCall } from '../loop/run-result.js';
 import type { PendingCall } from '../session/session-store.js';
 import type { CollaboratorOf } from '../loop/parent-run.js';
 import { collaboratorPrompt } from '../loop/as-tool.js';
@@ -31,10 +31,17 @@ const BEFORE: ReadonlySet<AgentEvent['type']> = new Set(['retry', 'step-end', 'e
  */
 export class TraceBuilder {
   private readonly all: TracePart[] = [];
+  /**
+   * Events not made into parts yet, each followed by when it happened (ms). A run nobody traces only
+   * keeps its events here, and makes its parts if `RunResult.trace` is read.
+   */
+  private readonly backlog: (AgentEvent | number)[] = [];
+  /** When the event being made into parts happened. */
+  private now = 0;
   private readonly pending = new Map<TracePart, () => void>();
   private readonly sizes = new MessageSizes();
   private stepIndex = 0;
-  private stepStart = new Date();
+  private stepStart = new Date(0);
   /** The run of each collaborator call, by toolUseId, from the first of its parts. */
   private readonly collaboratorRuns = new Map<string, string>();
 
@@ -52,13 +59,40 @@ export class TraceBuilder {
     return BEFORE.has(event.type);
   }
 
+  /**
+   * Keeps `event` to make its parts later, if anyone asks: the next `partsFor`, or `RunResult.trace`.
+   * For a run nobody traces, this is all the trace costs while it runs.
+   */
+  defer(event: AgentEvent): void {
+    if (event.type === 'run-end') this.offerTrace(event.result);
+    else this.backlog.push(event, Date.now());
+  }
+
   /** The parts `event` makes, not yet `ready`; `undefined` for most events. */
   partsFor(event: AgentEvent): TracePart[] | undefined {
+    if (this.backlog.length > 0) this.catchUp();
+    return this.partsAt(event, Date.now());
+  }
+
+  /** Makes the parts of the deferred events, in order, as they would have been made then. */
+  private catchUp(): void {
+    const events = this.backlog.splice(0);
+    for (let i = 0; i < events.length; i += 2) this.partsAt(events[i] as AgentEvent, events[i + 1] as number);
+  }
+
+  private offerTrace(result: RunResult): void {
+    // Read on demand: a run nobody traces computes nothing. The accessor never redefines itself,
+    // so a frozen result still reads, and what it returns is plain data.
+    Object.defineProperty(result, 'trace', { enumerable: true, get: () => this.readyAll() });
+  }
+
+  private partsAt(event: AgentEvent, now: number): TracePart[] | undefined {
     this.runId = event.runId;
+    this.now = now;
     switch (event.type) {
       case 'step-start':
         this.stepIndex = event.stepIndex;
-        this.stepStart = new Date();
+        this.stepStart = new Date(now);
         return undefined;
       case 'model-request':
         return event.purpose === 'step' || event.purpose === 'routing' ? [this.modelInput(event)] : undefined;
@@ -100,12 +134,9 @@ export class TraceBuilder {
         return event.step.toolCalls.length > 0 || event.step.pending !== undefined ? undefined : this.finish(event.step.text);
       case 'error':
         return [this.failure(event.error)];
-      case 'run-end': {
-        // Read on demand: a run nobody traces computes nothing. The accessor never redefines itself,
-        // so a frozen result still reads, and what it returns is plain data.
-        Object.defineProperty(event.result, 'trace', { enumerable: true, get: () => this.readyAll() });
+      case 'run-end':
+        this.offerTrace(event.result);
         return undefined;
-      }
       default:
         return undefined;
     }
@@ -123,6 +154,7 @@ export class TraceBuilder {
 
   /** Every part of the run so far, ready. */
   readyAll(): TracePart[] {
+    if (this.backlog.length > 0) this.catchUp();
     for (const fill of this.pending.values()) fill();
     this.pending.clear();
     return this.all;
@@ -162,7 +194,7 @@ export class TraceBuilder {
 
   private modelOutput(event: Extract<AgentEvent, { type: 'model-response' }>): TracePart {
     const routing = event.purpose === 'routing';
-    const endTime = new Date();
+    const endTime = new Date(this.now);
     // A step's time runs from its start (retries included); the classifier's is its own latency.
     const startTime = routing ? new Date(endTime.getTime() - event.latencyMs) : this.stepStart;
     const rawResponse = {} as { content: string };
@@ -311,7 +343,7 @@ export class TraceBuilder {
   }
 
   private record(trace: TracePart['trace']): TracePart {
-    const part: TracePart = { runId: this.runId, sessionId: this.sessionId, ...this.collaboratorOf, eventTime: new Date(), trace };
+    const part: TracePart = { runId: this.runId, sessionId: this.sessionId, ...this.collaboratorOf, eventTime: new Date(this.now), trace };
     this.all.push(part);
     return part;
   }
