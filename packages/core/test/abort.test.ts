@@ -97,4 +97,20 @@ describe('abort', () => {
     expect(toolRuns).toBe(0);
     expect(server.requests).toHaveLength(1);
   });
+
+  it('a consumer that stops at model-request stops the run before that request is sent', async () => {
+    const server = await start({ script: INFRA_SCRIPT });
+    const agent = agentOn(server, { tools: infraTools });
+    const seen: string[] = [];
+    const heard: string[] = [];
+    agent.events.on('run-end', (event) => heard.push(event.result.stopReason));
+    for await (const event of agent.stream(INFRA_QUESTION)) {
+      seen.push(event.type);
+      if (event.type === 'model-request') break;
+    }
+    expect(seen).toEqual(['run-start', 'step-start', 'model-request']);
+    expect(server.requests).toHaveLength(0);
+    // The run still ends, aborted, for whoever listens.
+    expect(heard).toEqual(['aborted']);
+  });
 });

@@ -12,30 +12,26 @@ const options = (policy: ContextPolicy | undefined) => ({
   policy,
   ids: { runId: 'r', sessionId: 's' },
   // These policies write no summaries, so nothing is ever completed.
-  complete: async function* () {
-    yield* [];
-    return 'aborted' as const;
-  },
+  complete: async () => 'aborted' as const,
   fixedTokens: 0,
   signal: new AbortController().signal,
+  emit: (event: AgentEvent) => seen.push(event),
 });
 
-async function run(
-  events: AsyncGenerator<AgentEvent, boolean | 'aborted'>,
-): Promise<{ events: AgentEvent[]; shrank: boolean | 'aborted' }> {
-  const seen: AgentEvent[] = [];
-  for (;;) {
-    const next = await events.next();
-    if (next.done) return { events: seen, shrank: next.value };
-    seen.push(next.value);
-  }
+/** The events of the choice being made. */
+let seen: AgentEvent[] = [];
+
+async function run(choose: () => Promise<boolean | 'aborted'>): Promise<{ events: AgentEvent[]; shrank: boolean | 'aborted' }> {
+  seen = [];
+  const shrank = await choose();
+  return { events: seen, shrank };
 }
 
 describe('Conversation', () => {
   it('without a policy sends the conversation itself, and choosing does nothing', async () => {
     const state = new Conversation(options(undefined), [user('a'), assistant('b')], user('c'), undefined);
     expect(state.sent).toBe(state.messages);
-    expect(await run(state.choose('step', 0))).toEqual({ events: [], shrank: false });
+    expect(await run(() => state.choose('step', 0))).toEqual({ events: [], shrank: false });
     state.push(assistant('d'));
     expect(state.sent).toBe(state.messages);
     expect(state.messages).toHaveLength(4);
@@ -45,7 +41,7 @@ describe('Conversation', () => {
 
   it('keeps sending the same array while the window stays at the start', async () => {
     const state = new Conversation(options({ select: () => ({ start: 0 }) }), [], user('a'), undefined);
-    const { events } = await run(state.choose('step', 0));
+    const { events } = await run(() => state.choose('step', 0));
     expect(events).toEqual([
       {
         type: 'context',
@@ -61,7 +57,7 @@ describe('Conversation', () => {
     ]);
     expect(state.sent).toBe(state.messages);
     // The window did not move: no event.
-    expect((await run(state.choose('step', 1))).events).toEqual([]);
+    expect((await run(() => state.choose('step', 1))).events).toEqual([]);
   });
 
   it('sends a copy once the window moves, and pushes new messages to both', async () => {
@@ -72,7 +68,7 @@ describe('Conversation', () => {
       user('e'),
       undefined,
     );
-    const first = await run(state.choose('step', 0));
+    const first = await run(() => state.choose('step', 0));
     expect(first.shrank).toBe(false);
     expect(state.sent).not.toBe(state.messages);
     expect(state.sent[0]?.content?.[0]?.text).toContain('S');
@@ -83,7 +79,7 @@ describe('Conversation', () => {
     expect(state.sent.at(-1)).toBe(state.messages.at(-1));
 
     next = { start: 4, summary: { text: 'T', upTo: 4 } };
-    expect((await run(state.choose('overflow', 0))).shrank).toBe(true);
+    expect((await run(() => state.choose('overflow', 0))).shrank).toBe(true);
   });
 
   it('resumes a stored summary and stores only a summary that differs from it', async () => {
@@ -95,12 +91,12 @@ describe('Conversation', () => {
       return next;
     };
     const state = new Conversation(options({ select }), history, user('e'), stored);
-    await run(state.choose('step', 0));
+    await run(() => state.choose('step', 0));
     expect(state.unsavedSummary()).toBeUndefined();
 
     next = { start: 4, summary: { text: 'T', upTo: 4 } };
     const state2 = new Conversation(options({ select: () => next }), history, user('e'), stored);
-    await run(state2.choose('step', 0));
+    await run(() => state2.choose('step', 0));
     expect(state2.unsavedSummary()).toEqual({ messageCount: 4, text: 'T' });
     state2.markSaved({ messageCount: 4, text: 'T' });
     expect(state2.unsavedSummary()).toBeUndefined();
@@ -108,7 +104,7 @@ describe('Conversation', () => {
 
   it('rejects a window that does not start at a cut point', async () => {
     const state = new Conversation(options({ select: () => ({ start: 1 }) }), [user('a'), assistant('b')], user('c'), undefined);
-    await expect(run(state.choose('step', 0))).rejects.toBeInstanceOf(AgentConfigError);
+    await expect(run(() => state.choose('step', 0))).rejects.toBeInstanceOf(AgentConfigError);
   });
 
   it('a policy that throws is a config error naming the policy, with its error as the cause', async () => {
@@ -119,7 +115,7 @@ describe('Conversation', () => {
       },
     };
     const state = new Conversation(options(policy), [], user('q'), undefined);
-    const error = await run(state.choose('step', 0)).catch((e: unknown) => e);
+    const error = await run(() => state.choose('step', 0)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AgentConfigError);
     expect(error).toMatchObject({ message: expect.stringMatching(/context policy failed: boom/), cause: bug });
   });

@@ -1,7 +1,6 @@
 import type { Message } from '@aws-sdk/client-bedrock-runtime';
 import { AgentConfigError, isNovaloopError } from '../errors.js';
-import { AsyncQueue } from '../loop/async-queue.js';
-import type { AgentEvent } from '../loop/events.js';
+import type { Emit } from '../loop/events.js';
 import { addUsage, emptyUsage, type Usage } from '../model/usage.js';
 import type { SessionSummary } from '../session/session-store.js';
 import { continueConversation, storedEnds } from './history.js';
@@ -16,13 +15,13 @@ import {
 
 /**
  * The narrow model capability a context policy gets: one text completion through the run's
- * model-call driver, whose events are yielded into the run.
+ * model-call driver, whose events go into the run.
  */
 export type Complete = (
   messages: Message[],
   options: CompletionOptions,
   stepIndex: number,
-) => AsyncGenerator<AgentEvent, { text: string; usage: Usage } | 'aborted'>;
+) => Promise<{ text: string; usage: Usage } | 'aborted'>;
 
 export interface ConversationOptions {
   /** Chooses what each model call sends; without one, the whole conversation is sent. */
@@ -33,6 +32,8 @@ export interface ConversationOptions {
   /** Estimated tokens of the system prompt and tool specs, for the policy. */
   fixedTokens: number;
   signal: AbortSignal;
+  /** Where the `context` events and the summaries' model-call events go. */
+  emit: Emit;
 }
 
 /** Thrown into a policy's `complete` when the run is aborted; never leaves the conversation. */
@@ -98,27 +99,21 @@ export class Conversation {
    * Asks the policy what to send and rebuilds `sent` only when the window moved. Returns whether
    * it sends less than before (what an overflow retry needs).
    */
-  async *choose(reason: 'step' | 'overflow', stepIndex: number): AsyncGenerator<AgentEvent, boolean | 'aborted'> {
+  async choose(reason: 'step' | 'overflow', stepIndex: number): Promise<boolean | 'aborted'> {
     const { policy, ids, signal } = this.options;
     if (!policy) return false;
     const messages = this.messages;
     const summaryUsage = emptyUsage();
-    // The policy's completions run inside select(); their events come out through this queue.
-    const queue = new AsyncQueue<AgentEvent>();
+    // The policy's completions run inside select(); their events go into the run as they happen.
     const complete = async (sent: Message[], options: CompletionOptions): Promise<string> => {
-      const calls = this.options.complete(sent, options, stepIndex);
-      for (let step = await calls.next(); ; step = await calls.next()) {
-        if (!step.done) {
-          queue.push(step.value);
-          continue;
-        }
-        if (step.value === 'aborted') throw new CompletionAborted('The run was aborted.');
-        addUsage(summaryUsage, step.value.usage);
-        return step.value.text;
-      }
+      const answer = await this.options.complete(sent, options, stepIndex);
+      if (answer === 'aborted') throw new CompletionAborted('The run was aborted.');
+      addUsage(summaryUsage, answer.usage);
+      return answer.text;
     };
-    const selecting = (async () =>
-      policy.select({
+    let next: ContextWindow;
+    try {
+      next = await policy.select({
         sessionId: ids.sessionId,
         messages,
         summary: this.summary,
@@ -127,11 +122,7 @@ export class Conversation {
         previous: this.window,
         signal,
         complete,
-      }))().finally(() => queue.close());
-    yield* queue;
-    let next: ContextWindow;
-    try {
-      next = await selecting;
+      });
     } catch (error) {
       // An abort inside the policy (a summary being written) ends the run as aborted, not as a failure.
       if (signal.aborted && (error instanceof CompletionAborted || !isNovaloopError(error))) return 'aborted';
@@ -160,7 +151,7 @@ export class Conversation {
     if (moved) {
       const inForce = this.summary;
       this.sentMessages = windowMessages(messages, inForce ? { start: next.start, summary: inForce } : { start: next.start });
-      yield {
+      this.options.emit({
         type: 'context',
         ...ids,
         stepIndex,
@@ -169,7 +160,7 @@ export class Conversation {
         messagesSent: this.sentMessages.length,
         summaryUpTo: inForce?.upTo,
         summaryUsage: summaryUsage.totalTokens > 0 ? summaryUsage : undefined,
-      };
+      });
     }
     return shrank;
   }

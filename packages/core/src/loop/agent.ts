@@ -16,6 +16,7 @@ import { TraceBuilder } from '../trace/build-trace.js';
 import type { TracePart } from '../trace/trace-types.js';
 import type { AgentEvent, AgentEventMap } from './events.js';
 import { IsolatingEmitter } from './isolating-emitter.js';
+import { AsyncQueue } from './async-queue.js';
 import type { ResumeAnswer } from './resume-pending.js';
 import type { RunResult, TypedRunResult } from './run-result.js';
 import { outputSpec } from './typed-output.js';
@@ -135,7 +136,8 @@ const DEFAULT_FINAL_STEP_PROMPT =
 
 /** A run in progress: its loop and what cancels it. */
 interface ActiveRun {
-  loop: AsyncGenerator<AgentEvent, RunResult>;
+  /** The loop, running: settles with the run's result, or its error. */
+  loop: Promise<RunResult>;
   trace: TraceBuilder;
   controller: AbortController;
   outer: AbortSignal | undefined;
@@ -143,6 +145,9 @@ interface ActiveRun {
   /** Set when the loop returned its result. */
   finished: boolean;
 }
+
+/** Where `stream()` collects what it hands out: each event and the trace parts derived from it. */
+type Out = Pick<AsyncQueue<AgentEvent>, 'push' | 'taken'>;
 
 export class Agent {
   readonly model: string | Cascade;
@@ -318,22 +323,16 @@ export class Agent {
   }
 
   /**
-   * `run()`'s and `resume()`'s drain: every event delivered as `stream()` delivers it, nothing handed
-   * out. It drains the loop itself rather than `drive()`'s generator: that extra async-generator hop
-   * per event cost streaming runs about 5% of their CPU.
+   * `run()`'s and `resume()`'s end: the same loop as `stream()`, each event delivered by the same
+   * `deliver()` the moment the loop emits it, with nothing handed out.
    */
   private async complete(begin: Start): Promise<RunResult> {
     // Nothing is handed out: a delta event is made only while someone listens for its type.
-    const run = this.start(begin, this.hearsDeltas);
+    const run = this.start(begin, undefined, this.hearsDeltas);
     try {
-      for (;;) {
-        const next = await run.loop.next();
-        if (next.done) {
-          run.finished = true;
-          return next.value;
-        }
-        this.deliver(run, next.value, undefined);
-      }
+      const result = await run.loop;
+      run.finished = true;
+      return result;
     } finally {
       await this.end(run);
     }
@@ -388,18 +387,18 @@ export class Agent {
   /**
    * `stream()`'s and `streamResume()`'s drain (and a collaborator's, started with its `link` to the
    * supervisor's run): every event, and the trace parts derived from it, handed out in order.
+   * Stopping the iteration early cancels the run (its signal aborts) and waits for the loop to end.
    */
   private async *drive(begin: Start): AsyncGenerator<AgentEvent, RunResult> {
-    const run = this.start(begin);
+    const out = new AsyncQueue<AgentEvent>();
+    const run = this.start(begin, out);
+    const close = () => out.close();
+    run.loop.then(close, close);
     try {
-      for (;;) {
-        const next = await run.loop.next();
-        if (next.done) {
-          run.finished = true;
-          return next.value;
-        }
-        yield* this.deliver(run, next.value, []);
-      }
+      yield* out;
+      const result = await run.loop;
+      run.finished = true;
+      return result;
     } finally {
       await this.end(run);
     }
@@ -408,15 +407,15 @@ export class Agent {
   /**
    * What one event of the loop becomes, for `run()` and `stream()` alike: listeners hear it, and the
    * trace parts derived from it are made ready for whoever takes them. With `out`, the event and its
-   * parts are also collected there, in order, for `stream()` to hand out; `run()` hands out nothing,
-   * so its parts are made ready only for 'trace' listeners (or when `RunResult.trace` is read).
+   * parts are also handed out there, in order, for `stream()`; `run()` hands out nothing, so its
+   * parts are made ready only for 'trace' listeners (or when `RunResult.trace` is read).
    */
-  private deliver(run: ActiveRun, event: AgentEvent, out: AgentEvent[] | undefined): AgentEvent[] {
+  private deliver(run: ActiveRun, event: AgentEvent, out: Out | undefined): void {
     if (out === undefined && this.events.listenerCount('trace') === 0) {
       // Nobody takes parts now: the trace keeps the event, to make its parts only if asked.
       run.trace.defer(event);
       this.emit(event);
-      return NOTHING;
+      return;
     }
     const parts = run.trace.partsFor(event);
     const wanted = parts !== undefined;
@@ -425,10 +424,9 @@ export class Agent {
     this.emit(event);
     out?.push(event);
     if (wanted && !before) this.handOut(run, parts, out);
-    return out ?? NOTHING;
   }
 
-  private handOut(run: ActiveRun, parts: TracePart[], out: AgentEvent[] | undefined): void {
+  private handOut(run: ActiveRun, parts: TracePart[], out: Out | undefined): void {
     const listened = this.events.listenerCount('trace') > 0;
     for (const part of parts) {
       run.trace.ready(part);
@@ -439,7 +437,7 @@ export class Agent {
 
   private readonly hearsDeltas = (type: DeltaEventType): boolean => this.events.listenerCount(type) > 0;
 
-  private start(begin: Start, hears?: (type: DeltaEventType) => boolean): ActiveRun {
+  private start(begin: Start, out: Out | undefined, hears?: (type: DeltaEventType) => boolean): ActiveRun {
     const { options } = begin;
     if (begin.kind === 'prompt') checkPrompt(begin.input);
     const output = options.output === undefined ? undefined : outputSpec(options.output, options.outputRetries ?? 2, this.config.tools);
@@ -451,7 +449,9 @@ export class Agent {
     const runId = randomUUID();
     const given = begin.kind === 'prompt' ? begin.options.sessionId : begin.sessionId;
     const sessionId = given ?? randomUUID();
-    const loop = runLoop(this.config, {
+    const trace = new TraceBuilder(runId, sessionId, this.config.tools, begin.link?.collaboratorOf);
+    const run: ActiveRun = { loop: NOT_STARTED, trace, controller, outer, onAbort, finished: false };
+    run.loop = runLoop(this.config, {
       runId,
       sessionId,
       start:
@@ -466,9 +466,10 @@ export class Agent {
       output,
       parent: begin.link?.parent,
       hears,
+      emit: (event) => this.deliver(run, event, out),
+      handedOut: out && (() => out.taken()),
     });
-    const trace = new TraceBuilder(runId, sessionId, this.config.tools, begin.link?.collaboratorOf);
-    return { loop, trace, controller, outer, onAbort, finished: false };
+    return run;
   }
 
   private async end(run: ActiveRun): Promise<void> {
@@ -477,7 +478,7 @@ export class Agent {
     // iterating, or the loop threw) cancels whatever may still be running, tools included.
     if (run.finished) return;
     run.controller.abort(new Error('The run was stopped by its consumer.'));
-    await run.loop.return(undefined as never).catch(() => undefined);
+    await run.loop.catch(() => undefined);
   }
 
   private emit(event: AgentEvent): void {
@@ -499,7 +500,8 @@ export class Agent {
   }
 }
 
-const NOTHING: AgentEvent[] = [];
+/** A placeholder for the moment between making an `ActiveRun` and starting its loop. */
+const NOT_STARTED: Promise<RunResult> = new Promise(() => undefined);
 
 function positiveInteger(name: string, value: number): void {
   if (!Number.isInteger(value) || value < 1) throw new AgentConfigError(`\`${name}\` must be an integer ≥ 1 (got ${value}).`);

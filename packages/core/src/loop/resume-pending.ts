@@ -5,7 +5,6 @@ import { dispatchTools, type DispatchOptions, type Dispatched } from '../tools/d
 import type { Tool } from '../tools/tool.js';
 import { toToolResultContent } from '../tools/tool-output.js';
 import { collaboratorAgents, type CollaboratorResume } from './collaborator-pause.js';
-import type { AgentEvent } from './events.js';
 import { NothingPendingError, ResumeConflictError, ResumeInputError } from './pause-errors.js';
 import type { ToolCall } from './run-result.js';
 import { toToolResult, unrunCall } from './run-step.js';
@@ -200,11 +199,11 @@ function denial(name: string, reason: string | undefined): string {
  * Runs the approved calls, resumes the collaborators waited on, and reports every answered call: the
  * resumed run's tool events. A collaborator that pauses again comes back in `paused`.
  */
-export async function* answerCalls(checked: CheckedResume, dispatch: DispatchOptions): AsyncGenerator<AgentEvent, Dispatched> {
+export async function answerCalls(checked: CheckedResume, dispatch: DispatchOptions): Promise<Dispatched> {
   const uses = [...checked.approved, ...checked.resumed.map((resume) => resume.use)];
   const resumes = new Map(checked.resumed.map((resume) => [resume.wait.toolUseId, resume]));
-  const ran = uses.length > 0 ? yield* dispatchTools(uses, { ...dispatch, resumes }) : { calls: [], paused: [] };
-  for (const call of checked.answered) yield { type: 'tool-end', ...dispatch.ids, call };
+  const ran = uses.length > 0 ? await dispatchTools(uses, { ...dispatch, resumes }) : { calls: [], paused: [] };
+  for (const call of checked.answered) dispatch.emit({ type: 'tool-end', ...dispatch.ids, call });
   return { calls: [...ran.calls, ...checked.answered], paused: ran.paused };
 }
 

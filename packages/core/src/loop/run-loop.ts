@@ -11,7 +11,7 @@ import { SessionLog } from '../session/session-log.js';
 import type { PendingCall, PendingState, SessionAttributes, SessionStore } from '../session/session-store.js';
 import type { Tool } from '../tools/tool.js';
 import { decideStop } from './decide-stop.js';
-import type { AgentEvent } from './events.js';
+import type { Emit } from './events.js';
 import { ResumeConflictError, SessionPausedError } from './pause-errors.js';
 import { abandonCalls, answerCalls, checkResume, resultsMessage, type ResumeAnswer } from './resume-pending.js';
 import type { RunResult, RunStopReason, Step, TypedRunResult } from './run-result.js';
@@ -65,18 +65,23 @@ export interface LoopRun {
   parent?: ParentRun | undefined;
   /** Whether anyone hears delta events of a type (absent: every delta event is made). */
   hears?: ((type: DeltaEventType) => boolean) | undefined;
+  /** Where every event of the run goes, the moment it happens. */
+  emit: Emit;
+  /** `stream()`'s: resolves once its consumer took every event so far (see `AsyncQueue.taken`). */
+  handedOut?: (() => Promise<void>) | undefined;
 }
 
 /**
- * The agent loop — the only one: step after step until `decideStop` ends the run. It yields every
- * event; `Agent` derives the trace from them, emits them and hands them out. A resumed run is this
- * same loop, entered at the paused run's next step once the paused calls are answered.
+ * The agent loop — the only one: step after step until `decideStop` ends the run. Every event goes
+ * to `run.emit` as it happens; `Agent` derives the trace from them, emits them to listeners, and
+ * `stream()` hands them out. A resumed run is this same loop, entered at the paused run's next step
+ * once the paused calls are answered.
  */
-export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator<AgentEvent, RunResult> {
-  const { sessionId, signal, start } = run;
+export async function runLoop(config: LoopConfig, run: LoopRun): Promise<RunResult> {
+  const { sessionId, signal, start, emit } = run;
   let ids = { runId: run.runId, sessionId };
   const prompt = start.kind === 'prompt' ? userMessage(start.input) : undefined;
-  if (prompt) yield { type: 'run-start', ...ids, input: prompt };
+  if (prompt) emit({ type: 'run-start', ...ids, input: prompt });
 
   const totals = new RunTotals(config.call.price !== undefined, config.maxCostUsd, run.parent?.totals);
   const steps: Step[] = [];
@@ -104,7 +109,7 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
       // The resumed run is the paused one going on: same run id, next step index.
       ids = { runId: paused.runId, sessionId };
       stepIndex = paused.stepIndex + 1;
-      yield { type: 'run-start', ...ids, input: { role: 'user', content: [] }, resumes: paused.invocationId };
+      emit({ type: 'run-start', ...ids, input: { role: 'user', content: [] }, resumes: paused.invocationId });
       if (signal.aborted) {
         // Aborted before anything changed: the pause stays, to be resumed later.
         stopReason = 'aborted';
@@ -115,8 +120,8 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
         if (checked.approved.length > 0 || checked.resumed.length > 0) {
           await conflictAsResume(log.claim({ ...paused, resumedBy: run.runId }), paused);
         }
-        yield { type: 'resume', ...ids, stepIndex: paused.stepIndex, invocationId: paused.invocationId, calls: paused.calls };
-        const { calls, paused: waiting } = yield* answerCalls(checked, {
+        emit({ type: 'resume', ...ids, stepIndex: paused.stepIndex, invocationId: paused.invocationId, calls: paused.calls });
+        const { calls, paused: waiting } = await answerCalls(checked, {
           ids: { ...ids, stepIndex: paused.stepIndex },
           tools: config.tools,
           concurrency: config.toolConcurrency,
@@ -125,20 +130,22 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
           context: { ...ids, stepIndex: paused.stepIndex, session: attributes.toolSession },
           totals,
           keepsSession: run.store !== undefined,
+          emit,
+          handedOut: run.handedOut,
         });
         if (waiting.length > 0) {
           // A collaborator paused again: so does this run, at the same step, with no model call. The
           // calls answered now are kept with the pause; the new invocation refuses the old answers.
           const point = { ...paused, results: [...paused.results, ...calls.map(toToolResult)] };
           const again = pauseState(point, [], waiting);
-          yield {
+          emit({
             type: 'pause',
             ...ids,
             stepIndex: paused.stepIndex,
             invocationId: again.invocationId,
             stopReason: again.stopReason,
             calls: again.calls,
-          };
+          });
           await conflictAsResume(log.save([], attributes, NO_SUMMARY, again), paused);
           stopReason = again.stopReason;
           pending = again.calls;
@@ -166,7 +173,7 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
 
     if (next) {
       const complete: Complete = (messages, options, index) => summaryCall(config, state as RunState, messages, options, index);
-      const conversationOptions = { policy: config.context, ids, complete, fixedTokens: config.fixedTokens, signal };
+      const conversationOptions = { policy: config.context, ids, complete, fixedTokens: config.fixedTokens, signal, emit };
       const conversation = new Conversation(conversationOptions, history, next, loaded?.summary);
       let call = config.call;
       if (config.routing && !signal.aborted) {
@@ -174,7 +181,15 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
         if (kept) {
           call = kept;
         } else if (prompt && start.kind === 'prompt') {
-          const routed = yield* chooseRoute(config.routing, config.transport, { ...ids, input: start.input, prompt, signal, totals });
+          const routed = await chooseRoute(config.routing, config.transport, {
+            ...ids,
+            input: start.input,
+            prompt,
+            signal,
+            totals,
+            emit,
+            handedOut: run.handedOut,
+          });
           if (routed === 'aborted') {
             stopReason = 'aborted';
           } else {
@@ -194,6 +209,8 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
         attempts: { count: 0 },
         keepsSession: run.store !== undefined,
         hears: run.hears,
+        emit,
+        handedOut: run.handedOut,
         call: call.base.toolConfig || run.output || !hasToolBlocks(history) ? call : withPastOutputTool(call),
         output: outputState(call, run.output),
         route: route?.route ?? keptRoute,
@@ -207,7 +224,7 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
       stopReason ??= decideStop({ aborted: signal.aborted, ...totals.budget() });
     }
     while (stopReason === undefined && state) {
-      const outcome = yield* runStep(state, stepIndex);
+      const outcome = await runStep(state, stepIndex);
       if (outcome.step) steps.push(outcome.step);
       text = outcome.text;
       stopReason = outcome.stop;
@@ -220,7 +237,7 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
       : new NovaloopError('INTERNAL', `Unexpected error in the agent loop: ${String(error)}. This is a novaloop bug; report it.`, {
           cause: error,
         });
-    yield { type: 'error', ...ids, error: failure };
+    emit({ type: 'error', ...ids, error: failure });
     throw failure;
   }
 
@@ -244,7 +261,7 @@ export async function* runLoop(config: LoopConfig, run: LoopRun): AsyncGenerator
     pending,
   };
   if (run.output) (result as TypedRunResult<unknown>).output = steps.at(-1)?.output;
-  yield { type: 'run-end', ...ids, result };
+  emit({ type: 'run-end', ...ids, result });
   return result;
 }
 
@@ -285,13 +302,13 @@ async function conflictAsResume<T>(work: Promise<T>, paused: PendingState): Prom
 }
 
 /** A context policy's completion: through the same driver as the steps, priced, in the step's attempt count. */
-async function* summaryCall(
+async function summaryCall(
   config: LoopConfig,
   state: RunState,
   messages: Message[],
   options: CompletionOptions,
   stepIndex: number,
-): AsyncGenerator<AgentEvent, { text: string; usage: Usage } | 'aborted'> {
+): Promise<{ text: string; usage: Usage } | 'aborted'> {
   const model = modelInfo(options.modelId);
   const price = config.prices.get(options.modelId) ?? model.price;
   if (price === undefined && config.maxCostUsd !== undefined) {
@@ -301,10 +318,18 @@ async function* summaryCall(
     );
   }
   const { ids, signal } = state;
-  const scope = { ...ids, stepIndex, signal, attempts: state.attempts, account: state.totals.account };
+  const scope = {
+    ...ids,
+    stepIndex,
+    signal,
+    attempts: state.attempts,
+    account: state.totals.account,
+    emit: state.emit,
+    handedOut: state.handedOut,
+  };
   const inference = { temperature: 0, ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}) };
   const base = options.system ? { system: [{ text: options.system }] } : {};
   const request = { purpose: 'summary' as const, modelId: options.modelId, model, price, messages, base, inference, toolUseRepairs: 0 };
-  const answer = yield* driveModelCall(config.transport, request, scope);
+  const answer = await driveModelCall(config.transport, request, scope);
   return answer === 'aborted' ? 'aborted' : { text: answer.text, usage: answer.usage };
 }

@@ -7,7 +7,7 @@ import type { PendingCall, PendingState } from '../session/session-store.js';
 import { dispatchTools } from '../tools/dispatch-tools.js';
 import { mayPause, planCalls } from '../tools/plan-calls.js';
 import { decideStop } from './decide-stop.js';
-import type { AgentEvent } from './events.js';
+import type { Emit } from './events.js';
 import { OutputValidationError } from './output-error.js';
 import type { LoopConfig } from './run-loop.js';
 import { tailCheckpoints } from '../model/prompt-cache.js';
@@ -58,6 +58,10 @@ export interface RunState {
   keepsSession: boolean;
   /** Whether anyone hears the step's delta events (see `ModelCallScope.hears`). */
   hears: ((type: DeltaEventType) => boolean) | undefined;
+  /** Where the run's events go, as they happen. */
+  emit: Emit;
+  /** `stream()`'s: resolves once its consumer took every event so far (see `AsyncQueue.taken`). */
+  handedOut: (() => Promise<void>) | undefined;
 }
 
 export interface StepOutcome {
@@ -73,15 +77,15 @@ export interface StepOutcome {
  * and decide whether the run ends. A step whose calls wait on the application stores, in that same
  * append, the pending state instead of the assistant message (see `PendingState`).
  */
-export async function* runStep(run: RunState, stepIndex: number): AsyncGenerator<AgentEvent, StepOutcome> {
-  const { config, ids, signal, conversation, output } = run;
+export async function runStep(run: RunState, stepIndex: number): Promise<StepOutcome> {
+  const { config, ids, signal, conversation, output, emit } = run;
   const startTime = new Date();
   run.attempts = { count: 0 };
   const { runId, sessionId } = ids;
   // Fields written out rather than spread from `ids`: an object spread costs several times more, on every event.
-  yield { type: 'step-start', runId, sessionId, stepIndex };
+  emit({ type: 'step-start', runId, sessionId, stepIndex });
   // Without a context policy there is nothing to choose: no generator for it.
-  if (conversation.hasPolicy && (yield* conversation.choose('step', stepIndex)) === 'aborted') return { stop: 'aborted', text: '' };
+  if (conversation.hasPolicy && (await conversation.choose('step', stepIndex)) === 'aborted') return { stop: 'aborted', text: '' };
 
   const scope: ModelCallScope = {
     runId,
@@ -91,9 +95,11 @@ export async function* runStep(run: RunState, stepIndex: number): AsyncGenerator
     attempts: run.attempts,
     account: run.totals.account,
     hears: run.hears,
+    emit,
+    handedOut: run.handedOut,
   };
-  const shrink = async function* () {
-    const shrank = yield* conversation.choose('overflow', stepIndex);
+  const shrink = async () => {
+    const shrank = await conversation.choose('overflow', stepIndex);
     return shrank === true ? conversation.sent : undefined;
   };
   const call = output ? (output.force ? output.forced : output.call) : run.call;
@@ -106,7 +112,7 @@ export async function* runStep(run: RunState, stepIndex: number): AsyncGenerator
   const cacheAfter =
     checkpoints === 0 || !last ? undefined : checkpoints === 2 && run.previousCacheMark ? [last, run.previousCacheMark] : [last];
   run.previousCacheMark = cacheAfter ? last : undefined;
-  const called = yield* driveModelCall(
+  const called = await driveModelCall(
     config.transport,
     {
       ...call,
@@ -120,7 +126,7 @@ export async function* runStep(run: RunState, stepIndex: number): AsyncGenerator
   if (called === 'aborted') return { stop: 'aborted', text: '' };
   const used = called.turn.usage;
   run.previousPromptTokens = used.inputTokens + used.cacheReadInputTokens + used.cacheWriteInputTokens;
-  if (called.rationale !== undefined) yield { type: 'rationale', runId, sessionId, stepIndex, text: called.rationale };
+  if (called.rationale !== undefined) emit({ type: 'rationale', runId, sessionId, stepIndex, text: called.rationale });
 
   const assistant = called.turn.message;
   if ((assistant.content?.length ?? 0) > 0) conversation.push(assistant);
@@ -142,7 +148,7 @@ export async function* runStep(run: RunState, stepIndex: number): AsyncGenerator
   const dispatched =
     plan.run.length === 0
       ? { calls: [], paused: [] }
-      : yield* dispatchTools(plan.run, {
+      : await dispatchTools(plan.run, {
           ids: { runId, sessionId, stepIndex },
           tools: config.tools,
           concurrency: config.toolConcurrency,
@@ -151,10 +157,15 @@ export async function* runStep(run: RunState, stepIndex: number): AsyncGenerator
           context: toolContext,
           totals: run.totals,
           keepsSession: run.keepsSession,
+          emit,
+          handedOut: run.handedOut,
         });
   const ran: ToolCall[] = dispatched.calls;
   // Calls of collaborators whose runs paused wait on the application too.
-  const paused = pausedBy([...plan.pending, ...dispatched.paused.flatMap((p) => p.calls)]);
+  const paused =
+    plan.pending.length > 0 || dispatched.paused.length > 0
+      ? pausedBy([...plan.pending, ...dispatched.paused.flatMap((p) => p.calls)])
+      : undefined;
   const accepted = answer?.ok === true;
   const stop = decideStop({
     aborted: signal.aborted,
@@ -178,16 +189,19 @@ export async function* runStep(run: RunState, stepIndex: number): AsyncGenerator
     const point = { runId: ids.runId, stepIndex, message: assistant, results: ran.map(toToolResult), route: run.route };
     pending = pauseState(point, plan.pending, dispatched.paused);
     pendingCalls = pending.calls;
-    yield { type: 'pause', ...ids, stepIndex, invocationId: pending.invocationId, stopReason: stop, calls: pendingCalls };
+    emit({ type: 'pause', runId, sessionId, stepIndex, invocationId: pending.invocationId, stopReason: stop, calls: pendingCalls });
   } else {
     if (assistant.content?.length) add.push(assistant);
     // Not paused (an abort came first): the calls that would have paused are answered as cancelled.
-    const cancelled = [...plan.pending.map((c) => cancelledCall(c)), ...dispatched.paused.map(cancelledWait)];
-    toolCalls = inOrder(toolUses, [...ran, ...cancelled]);
-    const results: ContentBlock[] = [
-      ...answerResults.map((toolResult) => ({ toolResult })),
-      ...toolCalls.map((toolCall) => ({ toolResult: toToolResult(toolCall) })),
-    ];
+    // Plain loops, not spreads of arrays that are sometimes empty literals: those change the arrays'
+    // element kinds from step to step, and the optimised step was thrown away and recompiled each time.
+    if (plan.pending.length > 0 || dispatched.paused.length > 0) {
+      const cancelled = [...plan.pending.map((c) => cancelledCall(c)), ...dispatched.paused.map(cancelledWait)];
+      toolCalls = inOrder(toolUses, [...ran, ...cancelled]);
+    }
+    const results: ContentBlock[] = [];
+    for (const toolResult of answerResults) results.push({ toolResult });
+    for (const toolCall of toolCalls) results.push({ toolResult: toToolResult(toolCall) });
     let next: Message | undefined;
     if (results.length > 0) {
       // Only when the run goes on to its last step: a stored nudge would mislead the session's next run.
@@ -236,7 +250,7 @@ export async function* runStep(run: RunState, stepIndex: number): AsyncGenerator
     startTime,
     endTime: new Date(),
   };
-  yield { type: 'step-end', runId, sessionId, stepIndex, step };
+  emit({ type: 'step-end', runId, sessionId, stepIndex, step });
   return { step, stop, text };
 }
 

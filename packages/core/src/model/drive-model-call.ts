@@ -1,6 +1,6 @@
 import type { ConverseRequest, Message } from '@aws-sdk/client-bedrock-runtime';
 import { BedrockRequestError, ContextWindowExceededError, MalformedToolUseError, NovaloopError } from '../errors.js';
-import { sentMessages, type AgentEvent, type ModelCallPurpose } from '../loop/events.js';
+import { sentMessages, type AgentEvent, type Emit, type ModelCallPurpose } from '../loop/events.js';
 import { classifyError } from './classify-error.js';
 import { performance } from 'node:perf_hooks';
 import { conversedTurn, StreamedTurn, type ModelDelta, type ModelTurn } from './converse-transport.js';
@@ -44,7 +44,7 @@ export interface ModelCallRequest {
    * Asked once when the model refuses the input as too long: the messages to send instead, or
    * `undefined` when nothing shorter can be sent. Without it an overflow fails the call.
    */
-  shrink?: () => AsyncGenerator<AgentEvent, Message[] | undefined>;
+  shrink?: () => Promise<Message[] | undefined>;
 }
 
 /** Where a call happens: the run, the step, the attempt counter of the step, and the run's totals. */
@@ -63,6 +63,10 @@ export interface ModelCallScope {
    * be dropped.
    */
   hears?: (type: DeltaEventType) => boolean;
+  /** Where the call's events go, as they happen. */
+  emit: Emit;
+  /** `stream()`'s: resolves once its consumer took every event so far (see `AsyncQueue.taken`). */
+  handedOut?: (() => Promise<void>) | undefined;
 }
 
 export type DeltaEventType = 'text-delta' | 'tool-input-delta';
@@ -86,11 +90,11 @@ export interface ModelCallResult {
  * `model-response` events with attempt numbers counted per step, and usage and cost. Returns
  * `'aborted'` if the signal fires, including during a backoff sleep.
  */
-export async function* driveModelCall(
+export async function driveModelCall(
   transport: ModelTransport,
   request: ModelCallRequest,
   scope: ModelCallScope,
-): AsyncGenerator<AgentEvent, ModelCallResult | 'aborted'> {
+): Promise<ModelCallResult | 'aborted'> {
   const { purpose, modelId } = request;
   const ids = { runId: scope.runId, sessionId: scope.sessionId, stepIndex: scope.stepIndex };
   const isStep = purpose === 'step';
@@ -104,6 +108,7 @@ export async function* driveModelCall(
   let shrunk = false;
   const streaming = isStep && transport.stream;
   const hears = scope.hears ?? always;
+  const { emit } = scope;
 
   for (;;) {
     const attempt = ++scope.attempts.count;
@@ -121,7 +126,11 @@ export async function* driveModelCall(
       attempt,
     };
     sentMessages.set(requested, messages);
-    yield requested;
+    emit(requested);
+    if (scope.handedOut) {
+      await scope.handedOut();
+      if (scope.signal.aborted) return 'aborted';
+    }
 
     const filter = new ThinkingFilter();
     let reasoning = '';
@@ -151,7 +160,7 @@ export async function* driveModelCall(
         for await (const streamed of await transport.wire.converseStream(converseRequest, scope.signal)) {
           const delta = answer.push(streamed);
           const event = delta && deltaEvent(delta);
-          if (event) yield event;
+          if (event) emit(event);
         }
         turn = answer.finish();
       } else {
@@ -159,7 +168,7 @@ export async function* driveModelCall(
         const answer = conversedTurn(response, performance.now() - started);
         for (const delta of answer.deltas) {
           const event = deltaEvent(delta);
-          if (event) yield event;
+          if (event) emit(event);
         }
         turn = answer.turn;
       }
@@ -178,7 +187,7 @@ export async function* driveModelCall(
         transientRetries++;
         const delayMs = backoffDelay(transientRetries, transport.retry, transport.random);
         const error = { code: kind.code, message: kind.message };
-        yield { type: 'retry', ...ids, purpose, reason: 'transient', attempt: attempt + 1, delayMs, error };
+        emit({ type: 'retry', ...ids, purpose, reason: 'transient', attempt: attempt + 1, delayMs, error });
         try {
           await sleep(delayMs, scope.signal);
         } catch {
@@ -203,7 +212,7 @@ export async function* driveModelCall(
     if (overflow) {
       if (!request.shrink || shrunk) throw overflow;
       shrunk = true;
-      const shorter = yield* request.shrink();
+      const shorter = await request.shrink();
       if (scope.signal.aborted) return 'aborted';
       if (!shorter) {
         throw new ContextWindowExceededError(
@@ -213,7 +222,7 @@ export async function* driveModelCall(
       }
       messages = shorter;
       const error = { code: overflow.code, message: overflow.message };
-      yield { type: 'retry', ...ids, purpose, reason: 'context-window', attempt: attempt + 1, delayMs: 0, error };
+      emit({ type: 'retry', ...ids, purpose, reason: 'context-window', attempt: attempt + 1, delayMs: 0, error });
       continue;
     }
 
@@ -222,15 +231,15 @@ export async function* driveModelCall(
       repairs++;
       inference = repairInference(inference, request.model);
       const error = { code: 'MALFORMED_TOOL_USE', message: brokenReason };
-      yield { type: 'retry', ...ids, purpose, reason: 'malformed-tool-use', attempt: attempt + 1, delayMs: 0, error };
+      emit({ type: 'retry', ...ids, purpose, reason: 'malformed-tool-use', attempt: attempt + 1, delayMs: 0, error });
       continue;
     }
 
     if (!turn) throw new NovaloopError('INTERNAL', 'A model call returned neither a turn nor an error. This is a novaloop bug; report it.');
     const tail = isStep ? filter.flush() : '';
-    if (tail && hears('text-delta')) yield { type: 'text-delta', ...ids, text: tail };
+    if (tail && hears('text-delta')) emit({ type: 'text-delta', ...ids, text: tail });
     const costUsd = costOf(usage, request.price);
-    yield {
+    emit({
       type: 'model-response',
       runId: ids.runId,
       sessionId: ids.sessionId,
@@ -242,7 +251,7 @@ export async function* driveModelCall(
       usage,
       costUsd,
       latencyMs: turn.latencyMs,
-    };
+    });
     const text = collectVisibleText(turn.message);
     const rationale = [filter.rationale, reasoning.trim() || undefined].filter((part) => part !== undefined).join('\n\n') || undefined;
     return { turn, text, rationale, usage, costUsd };

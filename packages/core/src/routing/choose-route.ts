@@ -1,6 +1,6 @@
 import type { ContentBlock, Message } from '@aws-sdk/client-bedrock-runtime';
 import { isNovaloopError } from '../errors.js';
-import type { AgentEvent } from '../loop/events.js';
+import type { Emit } from '../loop/events.js';
 import type { RunTotals } from '../loop/run-totals.js';
 import { driveModelCall, type ModelCallRequest, type ModelTransport } from '../model/drive-model-call.js';
 import type { ModelPrice } from '../model/model-catalog.js';
@@ -41,11 +41,20 @@ const ROUTE_TOOL = 'route';
  * (an answer outside the routes, an error after retries, the timeout) takes the fallback, with the
  * reason. Returns 'aborted' only when the run itself is aborted.
  */
-export async function* chooseRoute<Call extends { modelId: string }>(
+export async function chooseRoute<Call extends { modelId: string }>(
   routing: Routing<Call>,
   transport: ModelTransport,
-  run: { runId: string; sessionId: string; input: string | ContentBlock[]; prompt: Message; signal: AbortSignal; totals: RunTotals },
-): AsyncGenerator<AgentEvent, { decision: RouteDecision; call: Call } | 'aborted'> {
+  run: {
+    runId: string;
+    sessionId: string;
+    input: string | ContentBlock[];
+    prompt: Message;
+    signal: AbortSignal;
+    totals: RunTotals;
+    emit: Emit;
+    handedOut: (() => Promise<void>) | undefined;
+  },
+): Promise<{ decision: RouteDecision; call: Call } | 'aborted'> {
   const { cascade } = routing;
   const ids = { runId: run.runId, sessionId: run.sessionId };
   const started = performance.now();
@@ -65,9 +74,17 @@ export async function* chooseRoute<Call extends { modelId: string }>(
         addUsage(usage, used);
         spent.add(used, price);
       };
-      const scope = { ...ids, stepIndex: 0, signal: timeout.signal, attempts: { count: 0 }, account };
+      const scope = {
+        ...ids,
+        stepIndex: 0,
+        signal: timeout.signal,
+        attempts: { count: 0 },
+        account,
+        emit: run.emit,
+        handedOut: run.handedOut,
+      };
       try {
-        const answer = yield* driveModelCall(transport, { ...routing.classifier, messages: [run.prompt] }, scope);
+        const answer = await driveModelCall(transport, { ...routing.classifier, messages: [run.prompt] }, scope);
         if (answer === 'aborted') {
           if (run.signal.aborted) return 'aborted';
           reason = `the classifier did not answer within ${cascade.timeoutMs} ms`;
@@ -109,7 +126,7 @@ export async function* chooseRoute<Call extends { modelId: string }>(
     costUsd: routing.classifier ? spent.usd : 0,
     latencyMs: Math.round(performance.now() - started),
   };
-  yield { type: 'route', ...ids, decision };
+  run.emit({ type: 'route', ...ids, decision });
   return { decision, call };
 }
 

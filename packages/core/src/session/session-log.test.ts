@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import type { ContextPolicy } from '../context/policy.js';
 import { Conversation } from '../context/conversation.js';
 import { SessionConflictError, SessionStoreError } from '../errors.js';
-import type { AgentEvent } from '../loop/events.js';
 import { SessionAttributeState } from './session-attributes.js';
 import type { SessionState, SessionStore, SessionUpdate } from './session-store.js';
 import { SessionLog } from './session-log.js';
@@ -33,20 +32,11 @@ const windowOptions = (policy: ContextPolicy | undefined) => ({
   policy,
   ids: { runId: 'r', sessionId: 's' },
   // These policies write no summaries, so nothing is ever completed.
-  complete: async function* () {
-    yield* [];
-    return 'aborted' as const;
-  },
+  complete: async () => 'aborted' as const,
   fixedTokens: 0,
   signal: new AbortController().signal,
+  emit: () => undefined,
 });
-
-async function drain(events: AsyncGenerator<AgentEvent, boolean | 'aborted'>): Promise<boolean | 'aborted'> {
-  for (;;) {
-    const next = await events.next();
-    if (next.done) return next.value;
-  }
-}
 
 describe('SessionLog', () => {
   it('appends the prompt with the first step, then only new messages, each time with the version the last call returned', async () => {
@@ -97,9 +87,9 @@ describe('SessionLog', () => {
     const conversation = new Conversation(windowOptions(policy), loaded?.messages ?? [], prompt, loaded?.summary);
     const attributes = new SessionAttributeState(undefined, undefined);
 
-    await drain(conversation.choose('step', 0));
+    await conversation.choose('step', 0);
     await writer.save([assistant('g')], attributes, conversation);
-    await drain(conversation.choose('step', 1));
+    await conversation.choose('step', 1);
     await writer.save([], attributes, conversation);
     expect(store.appends.map((call) => call[3])).toEqual([{ summary: { messageCount: 3, text: 'S' } }, undefined]);
   });

@@ -44,15 +44,13 @@ export async function callOutsideRun(
   totals: RunTotals,
 ): Promise<ModelCallResult> {
   // Outside a run: its events go nowhere, so they carry no run id.
-  const scope = { runId: '', sessionId: '', stepIndex: 0, signal, attempts: { count: 0 }, account: totals.account };
-  const calls = driveModelCall(transport, request, scope);
-  for (;;) {
-    const next = await calls.next();
-    if (!next.done) continue;
-    if (next.value === 'aborted') throw signal.reason;
-    return next.value;
-  }
+  const scope = { runId: '', sessionId: '', stepIndex: 0, signal, attempts: { count: 0 }, account: totals.account, emit: ignore };
+  const answer = await driveModelCall(transport, request, scope);
+  if (answer === 'aborted') throw signal.reason;
+  return answer;
 }
+
+const ignore = (): void => undefined;
 
 /**
  * One prepared model call outside a run (classify, extract, a prompt): the request of its first

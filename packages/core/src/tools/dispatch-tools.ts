@@ -1,7 +1,6 @@
 import type { ToolResultContentBlock, ToolUseBlock } from '@aws-sdk/client-bedrock-runtime';
 import { performance } from 'node:perf_hooks';
-import { AsyncQueue } from '../loop/async-queue.js';
-import type { AgentEvent } from '../loop/events.js';
+import type { AgentEvent, Emit } from '../loop/events.js';
 import type { ToolCall } from '../loop/run-result.js';
 import type { Tool, ToolContext } from './tool.js';
 import { toToolResult, toolResultText } from './tool-output.js';
@@ -25,6 +24,10 @@ export interface DispatchOptions {
    * run, so they have no tool-start and no input check here.
    */
   resumes?: ReadonlyMap<string, CollaboratorResume>;
+  /** Where `tool-start` and `tool-end` go, as they happen. */
+  emit: Emit;
+  /** `stream()`'s: resolves once its consumer took every event so far (see `AsyncQueue.taken`). */
+  handedOut?: (() => Promise<void>) | undefined;
 }
 
 /** A turn's calls: those that ended, in the model's order, and those waiting on a paused collaborator. */
@@ -34,16 +37,14 @@ export interface Dispatched {
 }
 
 /**
- * Runs the tool calls of one model turn, at most `concurrency` at a time, yielding `tool-start` and
+ * Runs the tool calls of one model turn, at most `concurrency` at a time, emitting `tool-start` and
  * `tool-end` as they happen, and returns the results in the order the model asked for them. Every
  * failure becomes an error result the model can act on; nothing here throws, so the loop can always
  * answer every toolUse. A collaborator call whose run paused has no `tool-end`: it waits, in `paused`.
  */
-export async function* dispatchTools(uses: readonly ToolUseBlock[], options: DispatchOptions): AsyncGenerator<AgentEvent, Dispatched> {
-  const { ids } = options;
+export async function dispatchTools(uses: readonly ToolUseBlock[], options: DispatchOptions): Promise<Dispatched> {
+  const { ids, emit } = options;
   const results: (ToolCall | PausedCall)[] = new Array(uses.length);
-  // Tools run concurrently and push their events here; this generator yields them in arrival order.
-  const queue = new AsyncQueue<AgentEvent>();
   const pausedSessions = new Set<string>();
   // One listener on the run's signal for the whole turn, rather than one added and removed per call.
   const running = new Set<() => void>();
@@ -59,18 +60,20 @@ export async function* dispatchTools(uses: readonly ToolUseBlock[], options: Dis
       const toolUseId = use.toolUseId ?? '';
       const { runId, sessionId, stepIndex } = ids;
       if (!options.resumes?.has(toolUseId))
-        queue.push({ type: 'tool-start', runId, sessionId, stepIndex, toolUseId, name: use.name ?? '', input: use.input });
-      const outcome = await runOne(use, options, (event) => queue.push(event), pausedSessions, running);
+        emit({ type: 'tool-start', runId, sessionId, stepIndex, toolUseId, name: use.name ?? '', input: use.input });
+      if (options.handedOut) await options.handedOut();
+      const outcome = await runOne(use, options, emit, pausedSessions, running);
       results[index] = outcome;
-      if (!('wait' in outcome)) queue.push({ type: 'tool-end', runId, sessionId, stepIndex, call: outcome });
+      if (!('wait' in outcome)) emit({ type: 'tool-end', runId, sessionId, stepIndex, call: outcome });
     }
   };
-  const workers = Promise.all(Array.from({ length: Math.min(options.concurrency, uses.length) }, worker)).finally(() => {
+  try {
+    // One call (the usual turn) needs no pool of workers.
+    if (uses.length === 1 || options.concurrency === 1) await worker();
+    else await Promise.all(Array.from({ length: Math.min(options.concurrency, uses.length) }, worker));
+  } finally {
     options.signal.removeEventListener('abort', onRunAbort);
-    queue.close();
-  });
-  yield* queue;
-  await workers;
+  }
   const dispatched: Dispatched = { calls: [], paused: [] };
   for (const outcome of results) {
     if ('wait' in outcome) dispatched.paused.push(outcome);
