@@ -18,7 +18,7 @@ import type { RunTotals } from './run-totals.js';
 import { ASK_FOR_OUTPUT, checkAnswer, OUTPUT_TOOL_NAME, type OutputSpec } from './typed-output.js';
 
 /** The step's model call, without its messages. */
-export type StepCall = Omit<ModelCallRequest, 'purpose' | 'messages' | 'shrink'>;
+export type StepCall = Omit<ModelCallRequest, 'purpose' | 'messages' | 'shrink' | 'cacheAfter'>;
 
 /** A run's typed output, while it has none. */
 export interface OutputState {
@@ -98,10 +98,6 @@ export async function runStep(run: RunState, stepIndex: number): Promise<StepOut
     emit,
     handedOut: run.handedOut,
   };
-  const shrink = async () => {
-    const shrank = await conversation.choose('overflow', stepIndex);
-    return shrank === true ? conversation.sent : undefined;
-  };
   const call = output ? (output.force ? output.forced : output.call) : run.call;
   const checkpoints = tailCheckpoints(config.promptCache, call.model, {
     index: stepIndex,
@@ -112,17 +108,25 @@ export async function runStep(run: RunState, stepIndex: number): Promise<StepOut
   const cacheAfter =
     checkpoints === 0 || !last ? undefined : checkpoints === 2 && run.previousCacheMark ? [last, run.previousCacheMark] : [last];
   run.previousCacheMark = cacheAfter ? last : undefined;
-  const called = await driveModelCall(
-    config.transport,
-    {
-      ...call,
-      purpose: 'step',
-      messages: conversation.sent,
-      ...(conversation.hasPolicy ? { shrink } : {}),
-      ...(cacheAfter ? { cacheAfter } : {}),
-    },
-    scope,
-  );
+  // Built field by field: spreading `call` and optional parts into one literal made a slow copy every step.
+  const request: ModelCallRequest = {
+    purpose: 'step',
+    modelId: call.modelId,
+    model: call.model,
+    price: call.price,
+    messages: conversation.sent,
+    base: call.base,
+    inference: call.inference,
+    toolUseRepairs: call.toolUseRepairs,
+  };
+  if (conversation.hasPolicy) {
+    request.shrink = async () => {
+      const shrank = await conversation.choose('overflow', stepIndex);
+      return shrank === true ? conversation.sent : undefined;
+    };
+  }
+  if (cacheAfter) request.cacheAfter = cacheAfter;
+  const called = await driveModelCall(config.transport, request, scope);
   if (called === 'aborted') return { stop: 'aborted', text: '' };
   const used = called.turn.usage;
   run.previousPromptTokens = used.inputTokens + used.cacheReadInputTokens + used.cacheWriteInputTokens;

@@ -267,12 +267,18 @@ export function converseRequestOf(
   messages: Message[] = request.messages,
   inference: InferenceSettings = request.inference,
 ): ConverseRequest {
-  return {
+  // Field by field, in the order the SDK (and the lean wire's JSON) sends them: a literal with two
+  // spreads was copied through the slow path on every model call.
+  const converse: ConverseRequest = {
     modelId: request.modelId,
     messages: request.cacheAfter ? withCachePoints(messages, request.cacheAfter) : messages,
-    ...request.base,
-    ...inferenceRequestFields(inference, request.model),
   };
+  const base = request.base as Record<string, unknown>;
+  for (const key in base) (converse as unknown as Record<string, unknown>)[key] = base[key];
+  const fields = inferenceRequestFields(inference, request.model);
+  if (fields.inferenceConfig) converse.inferenceConfig = fields.inferenceConfig;
+  if (fields.additionalModelRequestFields) converse.additionalModelRequestFields = fields.additionalModelRequestFields;
+  return converse;
 }
 
 // The marked messages are the last one and the end of the step before: never far from the end.

@@ -54,6 +54,23 @@ export function inferenceRequestFields(
   settings: InferenceSettings,
   model: ModelInfo,
 ): Pick<ConverseRequest, 'inferenceConfig' | 'additionalModelRequestFields'> {
+  // A step's settings object is the same every step (a repair makes a new one): split it once.
+  const known = splitCache.get(settings);
+  if (known && known.family === model.family) return known.fields;
+  const fields = splitInference(settings, model);
+  splitCache.set(settings, { family: model.family, fields });
+  return fields;
+}
+
+const splitCache = new WeakMap<
+  InferenceSettings,
+  { family: ModelInfo['family']; fields: Pick<ConverseRequest, 'inferenceConfig' | 'additionalModelRequestFields'> }
+>();
+
+function splitInference(
+  settings: InferenceSettings,
+  model: ModelInfo,
+): Pick<ConverseRequest, 'inferenceConfig' | 'additionalModelRequestFields'> {
   const { topK, ...config } = settings;
   const inferenceConfig: InferenceConfiguration = {};
   for (const key of ['maxTokens', 'temperature', 'topP', 'stopSequences'] as const) {
