@@ -32,8 +32,15 @@ const packageNameOf = (specifier) =>
     .slice(0, specifier.startsWith('@') ? 2 : 1)
     .join('/');
 function isCommonJsPackage(name) {
-  const { type } = JSON.parse(readFileSync(requireHere.resolve(`${name}/package.json`), 'utf8'));
-  return type !== 'module';
+  let manifestPath;
+  try {
+    manifestPath = requireHere.resolve(`${name}/package.json`);
+  } catch (error) {
+    throw new Error(`bundle: cannot read ${name}'s package.json to tell ESM from CommonJS; is it a dependency of @novaloop/core?`, {
+      cause: error,
+    });
+  }
+  return JSON.parse(readFileSync(manifestPath, 'utf8')).type !== 'module';
 }
 
 /** Everything outside src/ stays external; with `requireCommonJs`, static imports of CommonJS packages become require() calls. */
