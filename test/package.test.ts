@@ -106,6 +106,18 @@ describe('the packages installed from tarballs into an app outside the workspace
     expect(JSON.parse(out ?? '')).toEqual(expected);
   });
 
+  it("load core's bundled entry points with one copy of each class, the lean transport and an app's own SDK client, from ESM and CommonJS", () => {
+    for (const program of ['core-dist.mjs', 'core-dist.cjs']) {
+      const out = run(process.execPath, [program], { cwd: app }).trim().split('\n').at(-1);
+      expect(JSON.parse(out ?? '')).toEqual({
+        sameClasses: true,
+        lean: { converse: 'The sum is 5.', stream: 'The sum is 5.' },
+        appClient: 'The sum is 5.',
+        batchSupport: 'BILLING',
+      });
+    }
+  });
+
   it('run @novaloop/tools and @novaloop/trace from ESM and CommonJS, and view the trace with the novaloop bin', () => {
     for (const program of ['extras.mjs', 'extras.cjs']) {
       const tracePath = join(app, `${program}.jsonl`);

@@ -26,14 +26,13 @@ describe('bench harness', () => {
     expect(table(['a', 'b'], [['x', 1.5]])).toBe('a  b    \n-  -----\nx  1.500');
   });
 
-  // The harness's child processes run bench/dist (see src/child.ts); an incremental build is quick
-  // when nothing changed, and keeps the children from running stale code after an edit.
+  // The harness's child processes run bench/dist (see src/child.ts) and core's bundled dist/; an
+  // incremental build is quick when nothing changed, and keeps the children from running stale code after an edit.
   beforeAll(() => {
     const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-    execFileSync(process.execPath, [tsc, '-b', 'tsconfig.build.json'], {
-      cwd: fileURLToPath(new URL('..', import.meta.url)),
-      stdio: 'inherit',
-    });
+    const cwd = fileURLToPath(new URL('..', import.meta.url));
+    execFileSync(process.execPath, [tsc, '-b', 'tsconfig.build.json'], { cwd, stdio: 'inherit' });
+    execFileSync(process.execPath, ['../packages/core/scripts/bundle.mjs'], { cwd, stdio: 'inherit' });
   }, 120_000);
 
   const TINY: BenchCounts = {

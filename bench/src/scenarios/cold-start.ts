@@ -1,10 +1,12 @@
 // Scenario 4: a fresh `node` process on the built dist/ that makes one run: from spawn to the answer on its stdout,
 // module loading, client construction and the first (unwarmed) calls included. Variants take turns
 // within each repetition, so drift on the machine hits them alike.
+import { startLocalBedrock } from '@novaloop/bedrock-local';
 import { performance } from 'node:perf_hooks';
 import { runScript } from '../child.js';
 import { ascending, median, percentile } from '../stats.js';
 import type { Variant } from '../variants.js';
+import { INFRA_SCRIPT } from '../workload.js';
 
 const COLD_VARIANTS = [
   'raw-default',
@@ -84,4 +86,14 @@ export async function moduleLoad(repetitions: number): Promise<ModuleLoadFigures
     for (const [name, ms] of Object.entries(added)) samples.set(name, [...(samples.get(name) ?? []), ms]);
   }
   return { packages: [...samples].map(([name, ms]) => ({ name, medianMs: median(ms) })), runs: repetitions };
+}
+
+/** Scenario 4 alone (`pnpm bench -- --only cold`), on a bedrock-local of its own serving the infra script as the full run does. */
+export async function coldStartAlone(repetitions: number): Promise<{ coldStart: ColdStartFigures[]; moduleLoad: ModuleLoadFigures }> {
+  const server = await startLocalBedrock({ script: INFRA_SCRIPT, recordRequests: false });
+  try {
+    return { coldStart: await coldStart(server.endpoint, repetitions), moduleLoad: await moduleLoad(repetitions) };
+  } finally {
+    await server.close();
+  }
 }
