@@ -186,7 +186,8 @@ describe('jsonlTraceSink', () => {
 
     const killed = await readTraceFile(path);
     expect(killed.skipped).toEqual([]);
-    expect(killed.lines.map(kindOf)).toEqual([
+    const kinds = killed.lines.map(kindOf);
+    expect(kinds.slice(0, 8)).toEqual([
       'novaloop:run-start',
       'novaloop:step-start',
       'modelInvocationInput',
@@ -196,6 +197,8 @@ describe('jsonlTraceSink', () => {
       'observation',
       'novaloop:step-end',
     ]);
+    // The second step's start may be on disk too (its model call is the one that hangs), nothing after it.
+    expect(kinds.slice(8)).toEqual(['novaloop:step-start', 'modelInvocationInput'].slice(0, kinds.length - 8));
 
     const server = await start({ script: INFRA_SCRIPT });
     const agent = agentOn(server);
