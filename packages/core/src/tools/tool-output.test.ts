@@ -109,6 +109,7 @@ describe('toToolResultContent: JSON conversion', () => {
     classInstance: new Point(1, 2),
     undefinedMember: { a: undefined, b: 1 },
     undefinedInArray: [1, undefined, 3],
+    // eslint-disable-next-line no-sparse-arrays -- a hole is the case under test
     holes: [1, , 3],
     negativeZero: { z: -0 },
     notFinite: { n: NaN, i: Infinity },
