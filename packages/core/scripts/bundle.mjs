@@ -79,8 +79,9 @@ async function bundle(condition, requireCommonJs) {
     platform: 'node',
     target: 'node20',
     tsconfig: 'tsconfig.build.json',
-    // Functions and classes keep their names where bundling renames them (errors name themselves with new.target.name).
-    keepNames: true,
+    // No keepNames: it wraps every function esbuild emits in a __name() call that runs each time a
+    // closure is made, on the loop's hot path too. Classes keep their names without it (checked below).
+    keepNames: false,
     sourcemap: true,
     sourcesContent: false,
     // The require() the CommonJS packages are loaded with, resolved from the file it is in.
@@ -104,9 +105,25 @@ async function bundle(condition, requireCommonJs) {
   }
   const duplicated = [...outputsOf].filter(([, files]) => files.length > 1);
   if (duplicated.length > 0) throw new Error(`bundle: modules in more than one output file: ${JSON.stringify(duplicated)}`);
+  // Errors name themselves with new.target.name, and a class emitted as `var X = class` takes its name
+  // from the variable; esbuild renames one only when two modules declare the same name (X2). Fail then.
+  const emitted = outputFiles.map((file) => file.text).join('\n');
+  const renamed = sourceClasses().filter((name) => !new RegExp(`(?:var|let|const) ${name} = class\\b|\\bclass ${name}\\b`).test(emitted));
+  if (renamed.length > 0) throw new Error(`bundle: classes renamed by the bundler (give them unique names): ${renamed.join(', ')}`);
   const missing = outputs.filter((output) => !outputFiles.some((file) => file.path === join(packageDir, output)));
   if (missing.length > 0) throw new Error(`bundle: no output for ${missing.join(', ')}`);
   return outputFiles;
+}
+
+/** The names of the classes declared in src/ (tests aside). */
+function sourceClasses() {
+  const names = new Set();
+  for (const file of readdirSync(join(packageDir, 'src'), { recursive: true, encoding: 'utf8' })) {
+    if (!file.endsWith('.ts') || file.endsWith('.test.ts')) continue;
+    for (const [, name] of readFileSync(join(packageDir, 'src', file), 'utf8').matchAll(/^(?:export )?(?:abstract )?class (\w+)/gm))
+      names.add(name);
+  }
+  return [...names];
 }
 
 const files = [...(await bundle('import', true)), ...(await bundle('module', false))];
