@@ -1,10 +1,12 @@
-// `node bench/dist/compare-builds.js OTHER [rounds]`: scenario 1 measured on two builds in one run,
+// `node bench/dist/compare-builds.js OTHER [rounds] [warmup runs]`: scenario 1 measured on two builds in one run,
 // for a before-and-after on the same machine at the same time. OTHER is another checkout of novaloop
 // (a `git worktree` of an older commit, say) with its packages and bench built. Each round starts a
 // fresh process per variant and build, alternating between the two builds, against one bedrock-local;
-// each process does scenario 1's job (100 warm-up runs, then 150 measured). A variant the other build
+// each process does scenario 1's job (100 warm-up runs, then 150 measured; `warmup runs` changes
+// that, e.g. `1000 1000` for the steady state after the JIT compiler is done). A variant the other build
 // does not have (the lean transport before it existed) is measured on this build only.
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -14,7 +16,7 @@ import { median } from './stats.js';
 import { LABELS, VARIANTS, type Variant } from './variants.js';
 import { INFRA_QUESTION, INFRA_SCRIPT } from './workload.js';
 
-const [otherArg, roundsArg = '8'] = process.argv.slice(2);
+const [otherArg, roundsArg = '8', warmupArg = '100', runsArg = '150'] = process.argv.slice(2);
 if (!otherArg) throw new Error('usage: node bench/dist/compare-builds.js OTHER_CHECKOUT [rounds]');
 const builds = [
   { name: 'this', bench: fileURLToPath(new URL('..', import.meta.url)) },
@@ -42,14 +44,17 @@ try {
         const job: SequentialJob = {
           kind: 'sequential',
           variant,
-          workloads: [{ endpoint: server.endpoint, question: INFRA_QUESTION, modelCalls: 3, warmup: 100, runs: 150 }],
+          workloads: [
+            { endpoint: server.endpoint, question: INFRA_QUESTION, modelCalls: 3, warmup: Number(warmupArg), runs: Number(runsArg) },
+          ],
         };
-        const child = spawnSync(process.execPath, [join(build.bench, 'dist', 'variant-process.js'), JSON.stringify(job)], {
+        // Asynchronously: bedrock-local answers from this process.
+        const child = await promisify(execFile)(process.execPath, [join(build.bench, 'dist', 'variant-process.js'), JSON.stringify(job)], {
           cwd: build.bench,
           encoding: 'utf8',
+          maxBuffer: 64 * 1024 * 1024,
           env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
         });
-        if (child.status !== 0) throw new Error(`${build.name} ${variant} failed:\n${child.stderr}`);
         const [result] = JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '') as WorkloadResult[];
         if (!result) throw new Error(`${build.name} ${variant}: no result`);
         const key = `${build.name} ${variant}`;
