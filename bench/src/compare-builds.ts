@@ -1,23 +1,30 @@
-// `node bench/dist/compare-builds.js OTHER [rounds] [warmup runs]`: scenario 1 measured on two builds in one run,
-// for a before-and-after on the same machine at the same time. OTHER is another checkout of novaloop
-// (a `git worktree` of an older commit, say) with its packages and bench built. Each round starts a
-// fresh process per variant and build, alternating between the two builds, against one bedrock-local;
-// each process does scenario 1's job (100 warm-up runs, then 150 measured; `warmup runs` changes
-// that, e.g. `1000 1000` for the steady state after the JIT compiler is done). A variant the other build
-// does not have (the lean transport before it existed) is measured on this build only.
+// `node bench/dist/compare-builds.js OTHER [rounds] [warmup runs] [--sessions | --cold]`: one of the
+// bench's scenarios measured on two builds in one run, for a before-and-after on the same machine at
+// the same time. OTHER is another checkout of novaloop (a `git worktree` of an older commit, say) with
+// its packages and bench built. Each round starts a fresh process per variant and build, alternating
+// which build goes first, against bedrock-local servers in this process; the processes are the other
+// build's own (its variant-process and cold-start scripts), so each build is measured with its own code.
+// - default: scenario 1's job (100 warm-up runs, then 150 measured; `warmup runs` changes that, e.g.
+//   `1000 1000` for the steady state after the JIT compiler is done);
+// - `--sessions`: scenario 3's job (1,000 concurrent sessions at 50 ms after 100 warm-up ones);
+// - `--cold`: scenario 4's one-run scripts, timed from spawn to the answer on stdout.
+// A variant the other build does not have (the lean transport before it existed) runs on this build only.
 import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { startLocalBedrock } from '@novaloop/bedrock-local';
-import type { SequentialJob, WorkloadResult } from './jobs.js';
+import type { ConcurrentJob, ConcurrentResult, SequentialJob, WorkloadResult } from './jobs.js';
 import { median } from './stats.js';
 import { LABELS, VARIANTS, type Variant } from './variants.js';
 import { INFRA_QUESTION, INFRA_SCRIPT } from './workload.js';
 
-const [otherArg, roundsArg = '8', warmupArg = '100', runsArg = '150'] = process.argv.slice(2);
-if (!otherArg) throw new Error('usage: node bench/dist/compare-builds.js OTHER_CHECKOUT [rounds]');
+const flags = process.argv.slice(2).filter((arg) => arg.startsWith('--'));
+const [otherArg, roundsArg = '8', warmupArg = '100', runsArg = '150'] = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+if (!otherArg) throw new Error('usage: node bench/dist/compare-builds.js OTHER_CHECKOUT [rounds] [warmup runs] [--sessions | --cold]');
+const mode = flags.includes('--cold') ? 'cold' : flags.includes('--sessions') ? 'sessions' : 'runs';
 const builds = [
   { name: 'this', bench: fileURLToPath(new URL('..', import.meta.url)) },
   { name: 'other', bench: join(resolve(otherArg), 'bench') },
@@ -30,72 +37,119 @@ for (const build of builds) {
 const otherVariants = ((await import(pathToFileURL(join(builds[1]!.bench, 'dist', 'variants.js')).href)) as { VARIANTS: readonly string[] })
   .VARIANTS;
 const rounds = Number(roundsArg);
+const run = promisify(execFile);
+const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+
+/** Runs a script of a build's bench/dist, asynchronously: bedrock-local answers from this process. */
+const script = (bench: string, name: string, args: string[]) =>
+  run(process.execPath, [join(bench, 'dist', `${name}.js`), ...args], { cwd: bench, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env });
+
+const lastJson = <T>(stdout: string): T => JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as T;
+
+/** What one process of a variant measures, by figure name. */
+type Measure = (bench: string, variant: Variant) => Promise<Record<string, number>>;
+
+const COLD_SCRIPTS: Partial<Record<Variant, string[]>> = {
+  'raw-default': ['cold-start/raw', 'raw-default'],
+  'raw-pooled': ['cold-start/raw', 'raw-pooled'],
+  'novaloop-converse': ['cold-start/novaloop', 'converse'],
+  'novaloop-stream': ['cold-start/novaloop', 'stream'],
+  'lean-converse': ['cold-start/novaloop', 'converse', 'lean'],
+  'lean-stream': ['cold-start/novaloop', 'stream', 'lean'],
+};
 
 const server = await startLocalBedrock({ script: INFRA_SCRIPT, recordRequests: false });
-type Sample = { cpuMsPerRun: number; medianMsPerStep: number };
-const samples = new Map<string, Sample[]>();
+const slow = mode === 'sessions' ? await startLocalBedrock({ script: INFRA_SCRIPT, latencyMs: 50, recordRequests: false }) : undefined;
+const measures: Record<typeof mode, Measure> = {
+  runs: async (bench, variant) => {
+    const job: SequentialJob = {
+      kind: 'sequential',
+      variant,
+      workloads: [{ endpoint: server.endpoint, question: INFRA_QUESTION, modelCalls: 3, warmup: Number(warmupArg), runs: Number(runsArg) }],
+    };
+    const [result] = lastJson<WorkloadResult[]>((await script(bench, 'variant-process', [JSON.stringify(job)])).stdout);
+    if (!result) throw new Error(`${bench} ${variant}: no result`);
+    return { 'median ms/step': median(result.msPerStep), 'CPU ms/run': result.cpuMs / result.msPerStep.length };
+  },
+  sessions: async (bench, variant) => {
+    const job: ConcurrentJob = {
+      kind: 'concurrent',
+      variant,
+      endpoint: slow?.endpoint ?? '',
+      question: INFRA_QUESTION,
+      modelCalls: 3,
+      sessions: 1000,
+      warmupSessions: 100,
+    };
+    const result = lastJson<ConcurrentResult>((await script(bench, 'variant-process', [JSON.stringify(job)])).stdout);
+    return { 'wall ms': result.wallMs, 'client CPU ms': result.cpuMs };
+  },
+  cold: async (bench, variant) => {
+    const [name = '', ...args] = COLD_SCRIPTS[variant] ?? [];
+    const started = performance.now();
+    const { stdout } = await script(bench, name, [server.endpoint, ...args]);
+    const spawnMs = performance.now() - started;
+    if (!stdout.includes('{"answer"')) throw new Error(`${bench} ${variant}: no answer printed`);
+    return { 'spawn to answer ms': spawnMs };
+  },
+};
+const variants = mode === 'cold' ? VARIANTS.filter((v) => COLD_SCRIPTS[v]) : VARIANTS;
+
+const samples = new Map<string, Record<string, number>[]>();
 try {
   for (let round = 0; round < rounds; round++) {
-    for (const variant of VARIANTS) {
-      // Alternate which build goes first, so neither always runs on a warmer machine.
+    for (const variant of variants) {
       const order = round % 2 === 0 ? builds : [...builds].reverse();
       for (const build of order) {
         if (build.name === 'other' && !otherVariants.includes(variant)) continue;
-        const job: SequentialJob = {
-          kind: 'sequential',
-          variant,
-          workloads: [
-            { endpoint: server.endpoint, question: INFRA_QUESTION, modelCalls: 3, warmup: Number(warmupArg), runs: Number(runsArg) },
-          ],
-        };
-        // Asynchronously: bedrock-local answers from this process.
-        const child = await promisify(execFile)(process.execPath, [join(build.bench, 'dist', 'variant-process.js'), JSON.stringify(job)], {
-          cwd: build.bench,
-          encoding: 'utf8',
-          maxBuffer: 64 * 1024 * 1024,
-          env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-        });
-        const [result] = JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '') as WorkloadResult[];
-        if (!result) throw new Error(`${build.name} ${variant}: no result`);
         const key = `${build.name} ${variant}`;
-        samples.set(key, [
-          ...(samples.get(key) ?? []),
-          { cpuMsPerRun: result.cpuMs / result.msPerStep.length, medianMsPerStep: median(result.msPerStep) },
-        ]);
+        samples.set(key, [...(samples.get(key) ?? []), await measures[mode](build.bench, variant)]);
       }
     }
   }
 } finally {
   await server.close();
+  await slow?.close();
 }
 
-const figure = (build: string, variant: Variant) => {
+const figure = (build: string, variant: Variant, name: string): number | undefined => {
   const list = samples.get(`${build} ${variant}`);
-  return list ? { cpu: median(list.map((s) => s.cpuMsPerRun)), ms: median(list.map((s) => s.medianMsPerStep)) } : undefined;
+  return list ? median(list.map((s) => s[name] ?? NaN)) : undefined;
 };
 const x = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? '-' : `${n.toFixed(2)}×`);
-console.log(
-  `scenario 1 on two builds, ${rounds} rounds, medians of the rounds; "this" = ${builds[0]!.bench}, "other" = ${builds[1]!.bench}`,
-);
+const what = {
+  runs: `scenario 1, ${runsArg} runs after ${warmupArg} warm-up per process`,
+  sessions: 'scenario 3, 1,000 concurrent sessions at 50 ms after 100 warm-up ones',
+  cold: 'scenario 4, spawn to answer',
+}[mode];
+console.log(`${what}, ${rounds} rounds, medians of the rounds; "this" = ${builds[0]!.bench}, "other" = ${builds[1]!.bench}`);
+const names =
+  mode === 'runs' ? ['median ms/step', 'CPU ms/run'] : mode === 'sessions' ? ['wall ms', 'client CPU ms'] : ['spawn to answer ms'];
 const rows: string[][] = [];
 for (const build of ['other', 'this']) {
-  const rawDefault = figure(build, 'raw-default');
-  const rawPooled = figure(build, 'raw-pooled');
-  const rawStream = figure(build, 'raw-pooled-stream');
-  for (const variant of VARIANTS) {
-    const f = figure(build, variant);
-    if (!f) continue;
-    const sameTransport = variant === 'novaloop-stream' ? rawStream : variant === 'novaloop-converse' ? rawPooled : undefined;
-    rows.push([
-      build,
-      LABELS[variant],
-      f.ms.toFixed(2),
-      f.cpu.toFixed(2),
-      x(rawDefault && f.ms / rawDefault.ms),
-      x(sameTransport && f.cpu / sameTransport.cpu),
-    ]);
+  for (const variant of variants) {
+    const values = names.map((name) => figure(build, variant, name));
+    if (values[0] === undefined) continue;
+    const ratios: string[] = [];
+    if (mode === 'runs') {
+      const sameTransport =
+        variant === 'novaloop-stream' ? 'raw-pooled-stream' : variant === 'novaloop-converse' ? 'raw-pooled' : undefined;
+      ratios.push(x((values[0] ?? NaN) / (figure(build, 'raw-default', names[0]!) ?? NaN)));
+      ratios.push(x(sameTransport && (values[1] ?? NaN) / (figure(build, sameTransport, names[1]!) ?? NaN)));
+    } else if (mode === 'sessions') {
+      ratios.push(x((values[0] ?? NaN) / (figure(build, 'raw-pooled', names[0]!) ?? NaN)));
+    } else {
+      ratios.push(x((values[0] ?? NaN) / (figure(build, 'raw-default', names[0]!) ?? NaN)));
+    }
+    rows.push([build, LABELS[variant], ...values.map((v) => (v ?? NaN).toFixed(2)), ...ratios]);
   }
 }
-const head = ['build', 'variant', 'median ms/step', 'CPU ms/run', 'ms/step vs raw-default', 'CPU vs raw, same transport'];
+const ratioHeads =
+  mode === 'runs'
+    ? ['ms/step vs raw-default', 'CPU vs raw, same transport']
+    : mode === 'sessions'
+      ? ['wall vs raw-pooled']
+      : ['vs raw-default'];
+const head = ['build', 'variant', ...names, ...ratioHeads];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 for (const row of [head, widths.map((w) => '-'.repeat(w)), ...rows]) console.log(row.map((c, i) => c.padEnd(widths[i]!)).join('  '));
