@@ -156,4 +156,20 @@ describe('bench harness', () => {
     }
     expect(figures.targets.find((t) => t.target === 'novaloop lean stream:false median ms/step vs raw-default')?.limit).toBe(0.35);
   }, 90_000);
+  it('loop-overhead measures the loop alone in both modes', () => {
+    const cwd = fileURLToPath(new URL('..', import.meta.url));
+    const out = execFileSync(process.execPath, ['dist/loop-overhead.js', '50'], { cwd, encoding: 'utf8' });
+    const figures = [...out.matchAll(/^(stream:false|streaming)\s+50 runs after 3000 warm-up: CPU ([\d.]+) µs\/run/gm)];
+    expect(figures.map((m) => m[1])).toEqual(['stream:false', 'streaming']);
+    for (const m of figures) expect(Number(m[2])).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('compare-builds measures both builds (here: this checkout against itself) and prints a row per build and variant', () => {
+    const cwd = fileURLToPath(new URL('..', import.meta.url));
+    const out = execFileSync(process.execPath, ['dist/compare-builds.js', '..', '1', '--cold'], { cwd, encoding: 'utf8' });
+    const rows = out.split('\n').filter((line) => /^(this|other)\s/.test(line));
+    expect(rows).toHaveLength(12);
+    expect(rows.filter((row) => row.includes('novaloop lean (streaming)'))).toHaveLength(2);
+    expect(out).toMatch(/^this\s+raw-default\s+[\d.]+\s+1\.00×/m);
+  }, 120_000);
 });
