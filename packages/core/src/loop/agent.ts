@@ -290,7 +290,9 @@ export class Agent {
 
   /**
    * Runs, yielding every event as it happens, trace parts included; the generator's return value is
-   * the `RunResult` (also in the last event, 'run-end'). Stopping the iteration early cancels the run.
+   * the `RunResult` (also in the last event, 'run-end'). Stopping the iteration early cancels the run:
+   * nothing is sent or run after the event it stopped at (the run waits for the next `next()` before
+   * each model request and tool call).
    */
   stream(input: string | ContentBlock[], options: RunOptions = {}): AsyncGenerator<AgentEvent, RunResult> {
     return this.drive({ kind: 'prompt', input, options });

@@ -84,7 +84,7 @@ export async function runStep(run: RunState, stepIndex: number): Promise<StepOut
   const { runId, sessionId } = ids;
   // Fields written out rather than spread from `ids`: an object spread costs several times more, on every event.
   emit({ type: 'step-start', runId, sessionId, stepIndex });
-  // Without a context policy there is nothing to choose: no generator for it.
+  // Without a context policy there is nothing to choose: no async work for it.
   if (conversation.hasPolicy && (await conversation.choose('step', stepIndex)) === 'aborted') return { stop: 'aborted', text: '' };
 
   const scope: ModelCallScope = {
