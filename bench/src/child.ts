@@ -17,10 +17,18 @@ export interface ScriptOutput {
   stderr: string;
 }
 
-/** `script` is a path under dist/ without `.js`, e.g. `variant-process`; `onLine` hears each stdout line as it arrives. */
-export function runScript(script: string, args: readonly string[], onLine?: (text: string) => void): Promise<ScriptOutput> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL(`${script}.js`, DIST)), ...args], {
-    cwd: fileURLToPath(new URL('..', DIST)),
+/**
+ * `script` is a path under dist/ without `.js`, e.g. `variant-process`; `onLine` hears each stdout line
+ * as it arrives. `dist` is another bench build's dist/ (compare-builds); the child runs in its bench.
+ */
+export function runScript(
+  script: string,
+  args: readonly string[],
+  onLine?: (text: string) => void,
+  dist: URL = DIST,
+): Promise<ScriptOutput> {
+  const child = spawn(process.execPath, [fileURLToPath(new URL(`${script}.js`, dist)), ...args], {
+    cwd: fileURLToPath(new URL('..', dist)),
     stdio: ['ignore', 'pipe', 'pipe'],
     // The SDK's notice that its 2027 releases need Node 22 would otherwise be printed by every child.
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
@@ -55,8 +63,9 @@ export async function runJsonScript<T>(
   script: string,
   job: unknown,
   onLine?: (text: string) => void,
+  dist?: URL,
 ): Promise<{ value: T; stderr: string }> {
-  const { lines, stderr } = await runScript(script, [JSON.stringify(job)], onLine);
+  const { lines, stderr } = await runScript(script, [JSON.stringify(job)], onLine, dist);
   const last = lines.at(-1)?.text;
   if (last === undefined) throw new Error(`bench child ${script} printed nothing`);
   return { value: JSON.parse(last) as T, stderr };

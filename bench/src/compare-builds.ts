@@ -9,14 +9,14 @@
 // - `--sessions`: scenario 3's job (1,000 concurrent sessions at 50 ms after 100 warm-up ones);
 // - `--cold`: scenario 4's one-run scripts, timed from spawn to the answer on stdout.
 // A variant the other build does not have (the lean transport before it existed) runs on this build only.
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { startLocalBedrock } from '@novaloop/bedrock-local';
 import type { ConcurrentJob, ConcurrentResult, SequentialJob, WorkloadResult } from './jobs.js';
+import { runJsonScript, runScript } from './child.js';
+import { COLD_SCRIPTS } from './scenarios/cold-start.js';
 import { median } from './stats.js';
 import { LABELS, VARIANTS, type Variant } from './variants.js';
 import { INFRA_QUESTION, INFRA_SCRIPT } from './workload.js';
@@ -37,26 +37,13 @@ for (const build of builds) {
 const otherVariants = ((await import(pathToFileURL(join(builds[1]!.bench, 'dist', 'variants.js')).href)) as { VARIANTS: readonly string[] })
   .VARIANTS;
 const rounds = Number(roundsArg);
-const run = promisify(execFile);
-const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
-
-/** Runs a script of a build's bench/dist, asynchronously: bedrock-local answers from this process. */
-const script = (bench: string, name: string, args: string[]) =>
-  run(process.execPath, [join(bench, 'dist', `${name}.js`), ...args], { cwd: bench, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env });
-
-const lastJson = <T>(stdout: string): T => JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as T;
+/** A build's bench/dist/, as the URL `runScript` takes. */
+const distOf = (bench: string) => pathToFileURL(join(bench, 'dist') + '/');
 
 /** What one process of a variant measures, by figure name. */
 type Measure = (bench: string, variant: Variant) => Promise<Record<string, number>>;
 
-const COLD_SCRIPTS: Partial<Record<Variant, string[]>> = {
-  'raw-default': ['cold-start/raw', 'raw-default'],
-  'raw-pooled': ['cold-start/raw', 'raw-pooled'],
-  'novaloop-converse': ['cold-start/novaloop', 'converse'],
-  'novaloop-stream': ['cold-start/novaloop', 'stream'],
-  'lean-converse': ['cold-start/novaloop', 'converse', 'lean'],
-  'lean-stream': ['cold-start/novaloop', 'stream', 'lean'],
-};
+const coldScript = (variant: Variant): string[] | undefined => (COLD_SCRIPTS as Partial<Record<Variant, string[]>>)[variant];
 
 const server = await startLocalBedrock({ script: INFRA_SCRIPT, recordRequests: false });
 const slow = mode === 'sessions' ? await startLocalBedrock({ script: INFRA_SCRIPT, latencyMs: 50, recordRequests: false }) : undefined;
@@ -67,7 +54,7 @@ const measures: Record<typeof mode, Measure> = {
       variant,
       workloads: [{ endpoint: server.endpoint, question: INFRA_QUESTION, modelCalls: 3, warmup: Number(warmupArg), runs: Number(runsArg) }],
     };
-    const [result] = lastJson<WorkloadResult[]>((await script(bench, 'variant-process', [JSON.stringify(job)])).stdout);
+    const [result] = (await runJsonScript<WorkloadResult[]>('variant-process', job, undefined, distOf(bench))).value;
     if (!result) throw new Error(`${bench} ${variant}: no result`);
     return { 'median ms/step': median(result.msPerStep), 'CPU ms/run': result.cpuMs / result.msPerStep.length };
   },
@@ -81,19 +68,20 @@ const measures: Record<typeof mode, Measure> = {
       sessions: 1000,
       warmupSessions: 100,
     };
-    const result = lastJson<ConcurrentResult>((await script(bench, 'variant-process', [JSON.stringify(job)])).stdout);
+    const result = (await runJsonScript<ConcurrentResult>('variant-process', job, undefined, distOf(bench))).value;
     return { 'wall ms': result.wallMs, 'client CPU ms': result.cpuMs };
   },
   cold: async (bench, variant) => {
-    const [name = '', ...args] = COLD_SCRIPTS[variant] ?? [];
+    const [name = '', ...args] = coldScript(variant) ?? [];
+    // Spawn to the answer line, as scenario 4 times it.
     const started = performance.now();
-    const { stdout } = await script(bench, name, [server.endpoint, ...args]);
-    const spawnMs = performance.now() - started;
-    if (!stdout.includes('{"answer"')) throw new Error(`${bench} ${variant}: no answer printed`);
-    return { 'spawn to answer ms': spawnMs };
+    const { lines } = await runScript(name, [server.endpoint, ...args], undefined, distOf(bench));
+    const answer = lines.find((line) => line.text.startsWith('{"answer"'));
+    if (!answer) throw new Error(`${bench} ${variant}: no answer printed`);
+    return { 'spawn to answer ms': answer.atMs - started };
   },
 };
-const variants = mode === 'cold' ? VARIANTS.filter((v) => COLD_SCRIPTS[v]) : VARIANTS;
+const variants = mode === 'cold' ? VARIANTS.filter((v) => coldScript(v)) : VARIANTS;
 
 const samples = new Map<string, Record<string, number>[]>();
 try {

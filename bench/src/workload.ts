@@ -11,6 +11,17 @@ export const INFRA_QUESTION = 'How many failed ECS tasks do we have in the last 
 export const INFRA_SCRIPT = fileURLToPath(new URL('../../examples/scripts/infra-assistant.json', import.meta.url));
 export const INFRA_MODEL_CALLS = 3;
 
+/** bedrock-local's keyword rules for the support-ticket classify() workload (scenarios 8 and 9). */
+export const TICKET_RULES = {
+  classify: [
+    { match: 'refund|charged', label: 'BILLING' },
+    { match: 'parcel|tracking', label: 'SHIPPING' },
+    { match: 'crash', label: 'TECHNICAL' },
+    { match: 'exchange|wrong size', label: 'RETURNS' },
+    { label: 'OTHER' },
+  ],
+};
+
 export const QUERY_DATABASE = {
   name: 'query_database',
   description: 'Run a read-only SQL query against the operations database',

@@ -7,16 +7,7 @@ import { startLocalBedrock } from '@novaloop/bedrock-local';
 import type { BatchProcessJob, BatchProcessResult } from '../batch-process.js';
 import { runJsonScript } from '../child.js';
 import { median } from '../stats.js';
-
-const RULES = {
-  classify: [
-    { match: 'refund|charged', label: 'BILLING' },
-    { match: 'parcel|tracking', label: 'SHIPPING' },
-    { match: 'crash', label: 'TECHNICAL' },
-    { match: 'exchange|wrong size', label: 'RETURNS' },
-    { label: 'OTHER' },
-  ],
-};
+import { TICKET_RULES } from '../workload.js';
 
 export interface BatchThroughputCounts {
   records: number;
@@ -60,7 +51,7 @@ export async function batchThroughput(counts: BatchThroughputCounts): Promise<Ba
   const samples = new Map<string, Array<BatchProcessResult & { throttled: number }>>();
   for (let round = 0; round < counts.rounds; round++) {
     for (const c of round % 2 === 0 ? cases : [...cases].reverse()) {
-      const server = await startLocalBedrock({ script: RULES, latencyMs: counts.latencyMs });
+      const server = await startLocalBedrock({ script: TICKET_RULES, latencyMs: counts.latencyMs });
       // Enough throttled arrivals for every retry a run can make.
       const arrivals = Array.from(
         { length: Math.ceil((counts.records * 3) / counts.throttleEvery) },

@@ -7,6 +7,7 @@ import { startLocalBedrock } from '@novaloop/bedrock-local';
 import type { ClassifyJob, ClassifyProcessResult } from '../classify-process.js';
 import { runJsonScript } from '../child.js';
 import { median } from '../stats.js';
+import { TICKET_RULES } from '../workload.js';
 
 export const CLASSIFY_MODEL = 'us.amazon.nova-micro-v1:0';
 export const CLASSIFY_LABELS = ['BILLING', 'TECHNICAL', 'SHIPPING', 'RETURNS', 'OTHER'] as const;
@@ -37,16 +38,6 @@ export const rawClassifyBody = (text: string): ConverseCommandInput => ({
   additionalModelRequestFields: { inferenceConfig: { topK: 1 } },
 });
 
-const RULES = {
-  classify: [
-    { match: 'refund|charged', label: 'BILLING' },
-    { match: 'parcel|tracking', label: 'SHIPPING' },
-    { match: 'crash', label: 'TECHNICAL' },
-    { match: 'exchange|wrong size', label: 'RETURNS' },
-    { label: 'OTHER' },
-  ],
-};
-
 export interface ClassifyFigures {
   variant: 'classify' | 'raw';
   label: string;
@@ -60,8 +51,8 @@ export interface ClassifyFigures {
 }
 
 export async function classifyOverhead(counts: { rounds: number; warmup: number; calls: number }): Promise<ClassifyFigures[]> {
-  const server = await startLocalBedrock({ script: RULES, recordRequests: false });
-  const check = await startLocalBedrock({ script: RULES });
+  const server = await startLocalBedrock({ script: TICKET_RULES, recordRequests: false });
+  const check = await startLocalBedrock({ script: TICKET_RULES });
   try {
     // One call of each on a recording server: the bodies must be the same, or the comparison means nothing.
     for (const variant of ['classify', 'raw'] as const) {

@@ -17,7 +17,8 @@ const COLD_VARIANTS = [
   'lean-stream',
 ] as const satisfies readonly Variant[];
 
-const SCRIPTS: Record<(typeof COLD_VARIANTS)[number], string[]> = {
+/** Each variant's one-run script under dist/, and its arguments after the endpoint. */
+export const COLD_SCRIPTS: Record<(typeof COLD_VARIANTS)[number], string[]> = {
   'raw-default': ['cold-start/raw', 'raw-default'],
   'raw-pooled': ['cold-start/raw', 'raw-pooled'],
   'novaloop-converse': ['cold-start/novaloop', 'converse'],
@@ -43,7 +44,7 @@ export async function coldStart(endpoint: string, repetitions: number): Promise<
   );
   for (let rep = 0; rep < repetitions; rep++) {
     for (const variant of COLD_VARIANTS) {
-      const [script = '', ...args] = SCRIPTS[variant];
+      const [script = '', ...args] = COLD_SCRIPTS[variant];
       const started = performance.now();
       const { lines, stderr } = await runScript(script, [endpoint, ...args]);
       if (stderr) process.stderr.write(stderr);
