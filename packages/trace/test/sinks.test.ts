@@ -21,7 +21,15 @@ import {
   useKit,
   useTool,
 } from './helpers.js';
-import { BILLING_MODEL, INFRA_MODEL, multiAgent, nestedCollaborators, pausingCascade, SUPPORT_QUESTION } from './scenarios.js';
+import {
+  BILLING_MODEL,
+  collaboratorPause,
+  INFRA_MODEL,
+  multiAgent,
+  nestedCollaborators,
+  pausingCascade,
+  SUPPORT_QUESTION,
+} from './scenarios.js';
 
 const kindOf = (line: TraceLine) => {
   const [kind, value] = Object.entries(line.trace)[0] as [string, Record<string, unknown>];
@@ -604,23 +612,7 @@ describe('consoleTraceSink', () => {
   });
 
   it("prints a collaborator's pause in its supervisor's run by the call's collaborator path", async () => {
-    const lite = 'us.amazon.nova-lite-v1:0';
-    const server = await start({
-      responder: (call) => {
-        const answered = JSON.stringify((call.body as { messages: unknown[] }).messages.at(-1)).includes('toolResult');
-        if (call.modelId === lite) return answered ? say('Restarted.') : useTool('restart_service', { service: 'prod-api' });
-        return answered ? say('Billing restarted it.') : useTool('billing', { request: 'Restart prod-api' });
-      },
-    });
-    const restart = tool({
-      name: 'restart_service',
-      description: 'Restart a service',
-      input: z.object({ service: z.string() }),
-      needsApproval: true,
-      run: () => 'ok',
-    });
-    const billing = agentOn(server, { model: lite, tools: [restart] });
-    const supervisor = agentOn(server, { tools: [billing.asTool({ name: 'billing', description: 'Billing services' })] });
+    const { supervisor } = await collaboratorPause(kit);
     const lines: string[] = [];
     consoleTraceSink({ out: (line) => lines.push(line) }).attach(supervisor);
     const paused = await supervisor.run('Restart prod-api');
